@@ -1,0 +1,13 @@
+from .models import Notification
+
+
+def unread_notifications(request):
+    """The unread count for the navigation bar, computed only when a template asks."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def count():
+        return Notification.objects.for_user(user).unread().count()
+
+    return {"unread_notifications_count": count}

@@ -1,0 +1,216 @@
+"""Joint projects of the associations, their participants, stages and milestones."""
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Association, Direction, MembershipStatus, Organisation, localized
+
+
+class Stage(models.TextChoices):
+    IDEA = "idea", _("Idea")
+    DEVELOPMENT = "development", _("Development")
+    PROMOTION = "promotion", _("Promotion")
+    REPLICATION = "replication", _("Replication")
+    COMPLETED = "completed", _("Completed")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+BOARD_STAGES = (Stage.IDEA, Stage.DEVELOPMENT, Stage.PROMOTION, Stage.REPLICATION, Stage.COMPLETED)
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Everyone")
+    MEMBERS = "members", _("Cluster members")
+    STAFF = "staff", _("Cluster staff")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Public projects for everyone; member projects for representatives of
+        member organisations and coordinators; everything for cluster staff and
+        administrators, and a coordinator's own association's projects."""
+        if not user.is_authenticated:
+            return self.filter(visibility=Visibility.PUBLIC)
+        if user.sees_everything:
+            return self.all()
+        visible = Q(visibility=Visibility.PUBLIC) | Q(association__coordinators=user)
+        if user_is_member(user):
+            visible |= Q(visibility=Visibility.MEMBERS)
+        return self.filter(visible).distinct()
+
+
+def user_is_member(user) -> bool:
+    """A representative of an organisation with an active membership, or a coordinator."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_is_cluster_member", None)
+    if cached is None:
+        cached = (
+            Organisation.objects.filter(
+                representatives__user=user, memberships__status=MembershipStatus.ACTIVE
+            ).exists()
+            or user.coordinated_associations.exists()
+        )
+        user._is_cluster_member = cached
+    return cached
+
+
+class Project(models.Model):
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="projects"
+    )
+    slug = models.SlugField(_("slug"), unique=True, max_length=100)
+    title = models.CharField(_("title"), max_length=250)
+    title_en = models.CharField(_("title in English"), max_length=250, blank=True)
+    summary = models.CharField(_("summary"), max_length=500)
+    summary_en = models.CharField(_("summary in English"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    directions = models.ManyToManyField(
+        Direction, verbose_name=_("technology directions"), related_name="projects", blank=True
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.IDEA)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("lead organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_projects",
+    )
+    starts_on = models.DateField(_("start"), null=True, blank=True)
+    ends_on = models.DateField(_("planned end"), null=True, blank=True)
+    budget_rub = models.DecimalField(
+        _("budget, roubles"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Visible to cluster staff only."),
+    )
+    staff_notes = models.TextField(_("staff notes"), blank=True, help_text=_("Visible to cluster staff only."))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("joint project")
+        verbose_name_plural = _("joint projects")
+        indexes = [
+            models.Index(fields=["association", "stage"], name="project_assoc_stage_idx"),
+            models.Index(fields=["stage"], name="project_stage_idx"),
+            models.Index(fields=["visibility", "-created_at"], name="project_visibility_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="project_ends_after_start",
+                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                violation_error_message=_("The planned end cannot be before the start."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.localized_title
+
+    def get_absolute_url(self):
+        return reverse("projects:project-detail", args=[self.slug])
+
+    @property
+    def localized_title(self):
+        return localized(self, "title")
+
+    @property
+    def localized_summary(self):
+        return localized(self, "summary")
+
+    def change_stage(self, to: str, *, by, comment: str = "") -> "StageChange":
+        """Move the project to another stage and record who, when and why."""
+        if to not in Stage.values:
+            raise ValueError(f"unknown stage {to!r}")
+        if to == self.stage:
+            raise ValueError("the project is already at this stage")
+        with transaction.atomic():
+            change = StageChange.objects.create(
+                project=self, from_stage=self.stage, to_stage=to, changed_by=by, comment=comment
+            )
+            self.stage = to
+            self.save(update_fields=["stage", "updated_at"])
+        return change
+
+
+class ParticipantRole(models.TextChoices):
+    LEAD = "lead", _("Lead organisation")
+    DEVELOPER = "developer", _("Developer")
+    MANUFACTURER = "manufacturer", _("Manufacturer")
+    RESEARCH = "research", _("Research partner")
+    CUSTOMER = "customer", _("Customer / pilot site")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure partner")
+    INVESTOR = "investor", _("Investor")
+
+
+class ProjectParticipant(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participants")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="project_participations"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.DEVELOPER
+    )
+    joined_on = models.DateField(_("joined"), default=timezone.localdate)
+
+    class Meta:
+        ordering = ["project", "role", "organisation"]
+        verbose_name = _("project participant")
+        verbose_name_plural = _("project participants")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "organisation"], name="one_participation_per_project"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class StageChange(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+
+    def __str__(self):
+        return f"{self.project}: {self.from_stage or '∅'} → {self.to_stage}"
+
+
+class MilestoneState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=250)
+    due_on = models.DateField(_("due"))
+    state = models.CharField(_("state"), max_length=20, choices=MilestoneState.choices, default=MilestoneState.PLANNED)
+    completed_on = models.DateField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "due_on", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,138 @@
+"""factory_boy factories for the domain models; identifiers are always valid."""
+
+import random
+
+import factory
+from django.utils import timezone
+
+from members.identifiers import make_inn, make_kpp, make_ogrn
+from members.models import (
+    ApplicationStatus,
+    Association,
+    AssociationMembership,
+    Direction,
+    LegalForm,
+    MembershipApplication,
+    Organisation,
+    Region,
+    Representative,
+    RepresentativeRole,
+    User,
+)
+from projects.models import Milestone, Project, ProjectParticipant
+
+_rng = random.Random(20261125)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Faker("name", locale="ru_RU")
+    password = factory.PostGenerationMethodCall("set_password", "password-for-tests-1")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def region(code="77"):
+    return Region.objects.get(code=code)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    legal_form = LegalForm.LEGAL_ENTITY
+    kind = "company"
+    inn = factory.LazyAttribute(lambda o: make_inn(_rng, sole_trader=o.legal_form == LegalForm.SOLE_TRADER))
+    ogrn = factory.LazyAttribute(lambda o: make_ogrn(_rng, sole_trader=o.legal_form == LegalForm.SOLE_TRADER))
+    kpp = factory.LazyAttribute(lambda o: "" if o.legal_form == LegalForm.SOLE_TRADER else make_kpp(_rng))
+    full_name = factory.Sequence(lambda n: f'Общество с ограниченной ответственностью "Компания {n}"')
+    short_name = factory.Sequence(lambda n: f'ООО "Компания {n}"')
+    region = factory.LazyFunction(region)
+    city = "Москва"
+    email = factory.Sequence(lambda n: f"info{n}@company.example")
+    size = "small"
+
+
+class RepresentativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Representative
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = RepresentativeRole.OWNER
+
+
+def direction(slug="additive-manufacturing"):
+    return Direction.objects.get(slug=slug)
+
+
+class AssociationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Association
+
+    name = factory.Sequence(lambda n: f"Объединение {n}")
+    name_en = factory.Sequence(lambda n: f"Association {n}")
+    slug = factory.Sequence(lambda n: f"association-{n}")
+    summary = "Совместные проекты участников"
+    summary_en = "Joint projects of the members"
+    status = "active"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssociationMembership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    association = factory.SubFactory(AssociationFactory)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MembershipApplication
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    association = factory.SubFactory(AssociationFactory)
+    applicant = factory.SubFactory(UserFactory)
+    motivation = "Хотим участвовать в совместных проектах"
+    competences = "Проектирование и производство"
+    status = ApplicationStatus.DRAFT
+    submitted_at = factory.LazyAttribute(lambda o: None if o.status == ApplicationStatus.DRAFT else timezone.now())
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    association = factory.SubFactory(AssociationFactory)
+    slug = factory.Sequence(lambda n: f"project-{n}")
+    title = factory.Sequence(lambda n: f"Проект {n}")
+    title_en = factory.Sequence(lambda n: f"Project {n}")
+    summary = "Краткое описание проекта"
+    summary_en = "Short summary of the project"
+    stage = "idea"
+    visibility = "public"
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectParticipant
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "developer"
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Этап {n}")
+    due_on = factory.LazyFunction(timezone.localdate)
