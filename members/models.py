@@ -516,6 +516,9 @@ class MembershipApplication(models.Model):
     def __str__(self):
         return f"{self.organisation} → {self.association} ({self.get_status_display()})"
 
+    def get_absolute_url(self):
+        return reverse("members:application-detail", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -657,3 +660,117 @@ class ApplicationDocument(models.Model):
         for chunk in fileobj.chunks():
             sha.update(chunk)
         return sha.hexdigest()
+
+
+# Joining an existing organisation
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class JoinRequest(models.Model):
+    """A user asks to act for an organisation that is already registered; its owner decides."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(status="pending"),
+                name="one_pending_join_request_per_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation} ({self.get_status_display()})"
+
+    def _decide(self, status: str, *, by) -> bool:
+        """Pending → accepted/declined once; False when someone decided meanwhile."""
+        now = timezone.now()
+        updated = JoinRequest.objects.filter(pk=self.pk, status=JoinRequestStatus.PENDING).update(
+            status=status, decided_at=now, decided_by=by
+        )
+        if updated:
+            self.status, self.decided_at, self.decided_by = status, now, by
+        return bool(updated)
+
+    def accept(self, *, by) -> bool:
+        """Accept and make the user a representative, in one transaction."""
+        with transaction.atomic():
+            if not self._decide(JoinRequestStatus.ACCEPTED, by=by):
+                return False
+            Representative.objects.get_or_create(
+                organisation_id=self.organisation_id,
+                user_id=self.user_id,
+                defaults={"role": RepresentativeRole.REPRESENTATIVE},
+            )
+        return True
+
+    def decline(self, *, by) -> bool:
+        return self._decide(JoinRequestStatus.DECLINED, by=by)
+
+
+class Invitation(models.Model):
+    """The owner invites a colleague by e-mail; the link carries a signed token of this row."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="one_open_invitation_per_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation}"
+
+    def accept(self, *, user) -> bool:
+        """Make the user a representative once; False when the invitation was used meanwhile."""
+        now = timezone.now()
+        with transaction.atomic():
+            updated = Invitation.objects.filter(pk=self.pk, accepted_at__isnull=True).update(
+                accepted_at=now, accepted_by=user
+            )
+            if not updated:
+                return False
+            self.accepted_at, self.accepted_by = now, user
+            Representative.objects.get_or_create(
+                organisation_id=self.organisation_id,
+                user_id=user.pk,
+                defaults={"role": RepresentativeRole.REPRESENTATIVE},
+            )
+        return True
