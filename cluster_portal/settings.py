@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -148,6 +149,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 5, "socket_connect_timeout": 5}
 CELERY_TIMEZONE = "Europe/Moscow"
 CELERY_BEAT_SCHEDULE = {}
+
+# Notification e-mail delivery (notifications/delivery.py). A claimed e-mail is taken back only
+# after NOTIFICATION_CLAIM_TIMEOUT, which must exceed the send task's hard time limit.
+NOTIFICATION_SEND_TIME_LIMIT = envint("NOTIFICATION_SEND_TIME_LIMIT", 60)
+NOTIFICATION_CLAIM_TIMEOUT = timedelta(
+    seconds=max(
+        envint("NOTIFICATION_CLAIM_TIMEOUT", NOTIFICATION_SEND_TIME_LIMIT + 30), NOTIFICATION_SEND_TIME_LIMIT + 1
+    )
+)
+NOTIFICATION_SWEEP_AFTER = timedelta(seconds=envint("NOTIFICATION_SWEEP_AFTER", 120))
+NOTIFICATION_SWEEP_INTERVAL = envint("NOTIFICATION_SWEEP_INTERVAL", 60)
+NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", 8)
+NOTIFICATION_RETRY_BACKOFF = envint("NOTIFICATION_RETRY_BACKOFF", 30)
+NOTIFICATION_RETRY_BACKOFF_MAX = envint("NOTIFICATION_RETRY_BACKOFF_MAX", 3600)
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "notifications.tasks.sweep_notifications",
+    "schedule": float(NOTIFICATION_SWEEP_INTERVAL),
+}
+CELERY_BEAT_SCHEDULE["review-reminders"] = {
+    "task": "notifications.tasks.send_review_reminders",
+    "schedule": crontab(hour=envint("APPLICATION_REMINDER_HOUR", 9), minute=0),
+}
 
 # Accounts
 AUTH_USER_MODEL = "members.User"

@@ -28,6 +28,21 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def due_for_sweep(self, *, now):
+        """Rows whose e-mail should be (re)enqueued: pending past the grace period, or stuck in sending.
+
+        A `sending` claim is only taken back once it is older than NOTIFICATION_CLAIM_TIMEOUT, which
+        exceeds the delivery task's hard time limit: by then the worker that claimed it has been
+        killed or has given up, so the message cannot be in flight twice.
+        """
+        return self.filter(
+            models.Q(
+                email_status=EmailStatus.PENDING,
+                email_next_attempt_at__lte=now - settings.NOTIFICATION_SWEEP_AFTER,
+            )
+            | models.Q(email_status=EmailStatus.SENDING, email_claimed_at__lt=now - settings.NOTIFICATION_CLAIM_TIMEOUT)
+        )
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -36,9 +51,15 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Optional idempotency key: one notification per (recipient, key), e.g. one reminder digest a day.
+    dedupe_key = models.CharField(max_length=100, blank=True, default="")
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     email_attempts = models.PositiveSmallIntegerField(default=0)
+    # Not claimable before this moment: retries back off by moving it forward.
+    email_next_attempt_at = models.DateTimeField(default=timezone.now)
     email_claimed_at = models.DateTimeField(null=True, blank=True)
+    # Who holds the claim: only that attempt may record the outcome.
+    email_claim_token = models.CharField(max_length=32, blank=True, default="")
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_error = models.TextField(blank=True)
 
@@ -51,6 +72,14 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx"),
             models.Index(fields=["email_status", "created_at"], name="notification_outbox_idx"),
+            models.Index(fields=["email_status", "email_next_attempt_at"], name="notification_retry_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_dedupe_key",
+            ),
         ]
 
     def __str__(self):

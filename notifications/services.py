@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -28,9 +29,19 @@ class RenderedNotification:
     html: str
 
 
-def notify(*, recipient, kind: str, params: dict | None = None, url: str = "") -> Notification:
-    """Write one notification row and enqueue its e-mail after commit."""
-    notification = Notification.objects.create(recipient=recipient, kind=kind, params=params or {}, url=url)
+def notify(*, recipient, kind: str, params: dict | None = None, url: str = "", dedupe_key: str = "") -> Notification:
+    """Write one notification row and enqueue its e-mail after commit.
+
+    With a `dedupe_key`, a second notification with the same key for the same recipient is not
+    written: the existing one is returned (the database enforces it).
+    """
+    if dedupe_key:
+        existing = Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, params=params or {}, url=url, dedupe_key=dedupe_key
+    )
     from .tasks import deliver_notification
 
     transaction.on_commit(lambda: _enqueue(deliver_notification, notification.pk))
@@ -44,7 +55,9 @@ def _enqueue(task, pk: int) -> None:
     except Exception:  # broker unavailable: the row stays pending and is swept
         import logging
 
-        logging.getLogger(__name__).warning("could not enqueue notification %s; the sweep will retry", pk, exc_info=True)
+        logging.getLogger(__name__).warning(
+            "could not enqueue notification %s; the sweep will retry", pk, exc_info=True
+        )
 
 
 def absolute_url(path: str) -> str:
@@ -53,16 +66,41 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def render_notification(notification: Notification) -> RenderedNotification:
-    language = getattr(notification.recipient, "language", None) or settings.LANGUAGE_CODE
-    context = {
+def localized_params(params: dict) -> dict:
+    """`params` with every `<key>_en` value in place of `<key>` when English is active."""
+    english = (translation.get_language() or settings.LANGUAGE_CODE).startswith("en")
+    result = {}
+    for key, value in params.items():
+        if key.endswith("_en"):
+            continue
+        result[key] = (params.get(f"{key}_en") or value) if english else value
+    return result
+
+
+def _context(notification: Notification) -> dict:
+    return {
         "recipient": notification.recipient,
-        "params": notification.params,
+        "params": localized_params(notification.params),
         "url": absolute_url(notification.url),
         "site_url": settings.SITE_URL,
     }
+
+
+def notification_title(notification: Notification) -> str:
+    """The one-line subject in the active language, also the inbox title."""
+    base = f"notifications/email/{notification.kind}"
+    try:
+        return " ".join(render_to_string(f"{base}_subject.txt", _context(notification)).split())
+    except TemplateDoesNotExist:
+        return notification.kind
+
+
+def render_notification(notification: Notification) -> RenderedNotification:
+    """Subject, text and HTML of the e-mail, in the recipient's language."""
+    language = getattr(notification.recipient, "language", None) or settings.LANGUAGE_CODE
     base = f"notifications/email/{notification.kind}"
     with translation.override(language):
+        context = _context(notification)
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
