@@ -1,0 +1,38 @@
+from unittest import mock
+
+import pytest
+from django.db.utils import OperationalError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_answers_200_with_json_when_everything_answers(client, settings):
+    settings.REDIS_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "not configured"}}
+
+
+def test_it_answers_503_when_the_database_is_down(client):
+    with mock.patch("cluster_portal.views.connection.cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "down"
+
+
+def test_it_answers_503_when_redis_is_down(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "redis": "down"}
+
+
+@pytest.mark.redis
+def test_it_checks_the_real_redis(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["redis"] == "ok"
+
+
+def test_it_refuses_post(client):
+    assert client.post("/healthz").status_code == 405

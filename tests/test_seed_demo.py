@@ -1,0 +1,120 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from members.models import (
+    ApplicationStatus,
+    Association,
+    AssociationMembership,
+    MembershipApplication,
+    Organisation,
+    User,
+)
+from members.validators import validate_inn, validate_ogrn
+from projects.models import Project, ProjectParticipant, Stage, StageChange, Visibility
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    User,
+    Organisation,
+    Association,
+    AssociationMembership,
+    MembershipApplication,
+    Project,
+    ProjectParticipant,
+    StageChange,
+]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True  # demo accounts with the demo password are for DEBUG only
+    call_command("seed_demo", verbosity=0)
+
+
+def test_running_it_twice_changes_nothing(seeded):
+    before = counts()
+    call_command("seed_demo", verbosity=0)
+    assert counts() == before
+
+
+def test_it_loads_the_article(seeded):
+    assert Association.objects.count() == 14
+    assert Project.objects.count() == 36
+    members = Organisation.objects.filter(memberships__status="active").distinct().count()
+    assert members > 850
+    printing = Association.objects.get(slug="3d-printing-industrial-design")
+    participants = printing.memberships.filter(role="participant", status="active")
+    assert participants.count() == 35
+    assert participants.filter(organisation__region__code="77").count() == 35
+    partners = set(printing.memberships.filter(role="partner").values_list("organisation__short_name", flat=True))
+    assert {"Московский политех", "Корпорация развития Зеленограда"} <= partners
+    assert Association.objects.get(slug="photonics").memberships.filter(status="active").count() == 39
+    pellet = Project.objects.get(slug="pellet-printer")
+    assert pellet.association == printing
+    assert pellet.title == "Гранульный 3D-принтер для крупногабаритных изделий"
+    assert pellet.lead_organisation.short_name == 'ООО "ГранулаПринт"'
+    assert Project.objects.filter(slug="passive-photonic-ics", association__slug="photonics").exists()
+
+
+def test_it_covers_every_status_stage_and_visibility(seeded):
+    assert set(MembershipApplication.objects.values_list("status", flat=True)) == set(ApplicationStatus.values)
+    assert set(Project.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert set(Project.objects.values_list("visibility", flat=True)) == set(Visibility.values)
+
+
+def test_generated_organisations_carry_valid_identifiers(seeded):
+    for inn, ogrn, kpp, form in Organisation.objects.values_list("inn", "ogrn", "kpp", "legal_form"):
+        validate_inn(inn)
+        validate_ogrn(ogrn)
+        assert (len(kpp) == 9) == (form == "legal_entity")
+
+
+def test_it_refuses_demo_accounts_in_production_without_a_password(settings):
+    with pytest.raises(CommandError):
+        call_command("seed_demo", verbosity=0)
+    assert not User.objects.exists()
+    call_command("seed_demo", "--password", "a-real-secret-2026", verbosity=0)
+    assert User.objects.get(email="admin@cluster.local").check_password("a-real-secret-2026")
+
+
+@pytest.mark.parametrize(
+    "language,texts",
+    [
+        ("ru", ["3D-печать и промышленный дизайн", "Фотоника", "Межотраслевые объединения"]),
+        ("en", ["3D printing and industrial design", "Photonics", "Interindustry associations"]),
+    ],
+)
+def test_pages_render_the_demo_content_in_both_languages(seeded, client, language, texts):
+    client.cookies["django_language"] = language
+    page = client.get("/associations/").content.decode()
+    for text in texts:
+        assert text in page
+    detail = client.get("/associations/3d-printing-industrial-design/").content.decode()
+    assert "Московский политех" in detail
+    with translation.override(language):
+        title = Project.objects.get(slug="pellet-printer").localized_title
+    assert title in client.get("/projects/pellet-printer/").content.decode()
+    assert f'lang="{language}"' in client.get("/").content.decode()
+
+
+def test_home_shows_figures_computed_from_the_data(seeded, client):
+    response = client.get("/")
+    figures = response.context["figures"]
+    assert figures["associations"] == 14
+    assert (
+        figures["member_organisations"] == Organisation.objects.filter(memberships__status="active").distinct().count()
+    )
+    # Anonymous visitors count only public projects.
+    assert figures["projects"] == Project.objects.filter(visibility="public").count()
+
+
+def test_staff_only_projects_stay_hidden_from_visitors(seeded, client):
+    staff_only = Project.objects.filter(visibility="staff").first()
+    assert client.get(f"/projects/{staff_only.slug}/").status_code == 404
+    assert staff_only.title not in client.get("/projects/").content.decode()
