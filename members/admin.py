@@ -54,6 +54,15 @@ class RepresentativeInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+@admin.register(Representative)
+class RepresentativeAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "user__full_name", "organisation__short_name", "organisation__inn"]
+    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]
+
+
 class MembershipInline(admin.TabularInline):
     model = AssociationMembership
     extra = 0
@@ -141,3 +150,43 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
     filter_horizontal = ["directions"]
     inlines = [ApplicationDocumentInline, ApplicationEventInline]
     date_hierarchy = "created_at"
+
+
+@admin.register(ApplicationEvent)
+class ApplicationEventAdmin(admin.ModelAdmin):
+    """The audit trail of applications: read-only."""
+
+    list_display = ["application", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["to_status"]
+    search_fields = ["application__organisation__short_name", "application__organisation__inn", "actor__email"]
+    list_select_related = ["application__organisation", "application__association", "actor"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApplicationDocument)
+class ApplicationDocumentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "application", "content_type", "size", "uploaded_at"]
+    search_fields = ["original_name", "application__organisation__short_name", "application__organisation__inn"]
+    list_select_related = ["application__organisation", "application__association"]
+    readonly_fields = [
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+        "application",
+    ]
+
+    def has_add_permission(self, request):
+        return False

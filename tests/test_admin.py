@@ -1,0 +1,64 @@
+"""Every model is in the admin, and its list, search and filters work."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from .factories import ApplicationFactory, MembershipFactory, OrganisationFactory, ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+def test_every_model_of_our_apps_is_registered():
+    from django.apps import apps
+
+    missing = [
+        model.__name__
+        for app in ("members", "projects", "notifications")
+        for model in apps.get_app_config(app).get_models()
+        if model not in admin.site._registry
+    ]
+    assert missing == []
+
+
+def test_every_changelist_and_add_form_renders(admin_client):
+    OrganisationFactory()
+    ProjectFactory()
+    ApplicationFactory()
+    for model in admin.site._registry:
+        if model._meta.app_label not in ("members", "projects", "notifications"):
+            continue
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        assert admin_client.get(reverse(f"{name}_changelist")).status_code == 200, name
+        assert admin_client.get(reverse(f"{name}_add")).status_code in (200, 403), name
+
+
+def test_organisations_are_searchable_by_name_and_inn(admin_client):
+    wanted = OrganisationFactory(short_name='ООО "Фотон Лаб"')
+    other = OrganisationFactory(short_name='ООО "Другая"')
+    url = reverse("admin:members_organisation_changelist")
+    for query in ("Фотон", wanted.inn):
+        page = admin_client.get(url, {"q": query}).content.decode()
+        assert wanted.inn in page
+        assert other.inn not in page
+
+
+def test_application_change_page_shows_its_history(admin_client):
+    application = ApplicationFactory()
+    application.submit(by=application.applicant)
+    page = admin_client.get(reverse("admin:members_membershipapplication_change", args=[application.pk]))
+    assert page.status_code == 200
+    assert "submitted" in page.content.decode()
+
+
+def test_association_admin_manages_coordinators(admin_client):
+    membership = MembershipFactory()
+    page = admin_client.get(reverse("admin:members_association_change", args=[membership.association.pk]))
+    assert 'name="coordinators"' in page.content.decode()
