@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("cabinet/notifications/", include("notifications.urls")),
     path("", include("members.urls")),
     path("projects/", include("projects.urls")),
 ]
