@@ -193,6 +193,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Sign-up also asks for the 152-FZ personal-data consent (members/forms.py).
+ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupConsentForm"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 
 # Internationalisation: Russian first, English selectable, no language prefix in paths.
 LANGUAGE_CODE = "ru"

@@ -5,13 +5,34 @@ the services here wrap them with permission checks and notifications, inside one
 transaction, so that a notification exists exactly when its event does.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.files.base import File
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
 from notifications.services import notify
 
-from .models import ApplicationEvent, ApplicationStatus, MembershipApplication, Representative
+from .models import (
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationStatus,
+    AssociationMembership,
+    Invitation,
+    JoinRequest,
+    JoinRequestStatus,
+    MembershipApplication,
+    MembershipStatus,
+    Representative,
+    RepresentativeRole,
+    TransitionError,
+)
 
 
 def application_reviewers(application: MembershipApplication):
@@ -284,3 +305,272 @@ def notify_application_event(event: ApplicationEvent) -> None:
             reviewers = application_reviewers(application)
         for user in reviewers:
             notify(recipient=user, kind="application_withdrawn", params=params, url=review_url)
+
+
+# The applicant side: organisations, colleagues and applications.
+
+
+class ApplicationIncomplete(ValueError):
+    """Motivation and competences are needed before an application can be submitted."""
+
+
+class DuplicateApplication(Exception):
+    """An open application of the organisation to the association exists already."""
+
+    def __init__(self, existing):
+        super().__init__("an open application exists")
+        self.existing = existing
+
+
+def _association_name(association) -> str:
+    return association.title
+
+
+def application_blockers(*, organisation, associations) -> dict:
+    """Why the organisation may not apply to some of the associations now: {association_id: message}.
+
+    1. An open application to the association exists (draft, submitted, in review, information requested).
+    2. The organisation is already an active member.
+    3. A rejection within the cooling-off period (settings.APPLICATION_COOLING_OFF).
+    """
+    ids = [a.pk for a in associations]
+    by_id = {a.pk: a for a in associations}
+    blockers = {}
+    open_ids = MembershipApplication.objects.open().filter(organisation=organisation, association_id__in=ids)
+    for association_id in open_ids.values_list("association_id", flat=True):
+        blockers[association_id] = gettext(
+            "Associations: %(association)s — your organisation already has an open application there."
+        ) % {"association": _association_name(by_id[association_id])}
+    members = AssociationMembership.objects.filter(
+        organisation=organisation, association_id__in=ids, status=MembershipStatus.ACTIVE
+    ).values_list("association_id", flat=True)
+    for association_id in members:
+        blockers.setdefault(
+            association_id,
+            gettext("Associations: %(association)s — your organisation is already a member.")
+            % {"association": _association_name(by_id[association_id])},
+        )
+    since = timezone.now() - settings.APPLICATION_COOLING_OFF
+    rejected = MembershipApplication.objects.filter(
+        organisation=organisation,
+        association_id__in=ids,
+        status=ApplicationStatus.REJECTED,
+        decided_at__gt=since,
+    ).values_list("association_id", "decided_at")
+    for association_id, decided_at in rejected:
+        again = timezone.localtime(decided_at + settings.APPLICATION_COOLING_OFF)
+        blockers.setdefault(
+            association_id,
+            gettext("Associations: %(association)s — after a rejection you may apply again from %(date)s.")
+            % {"association": _association_name(by_id[association_id]), "date": formats.date_format(again)},
+        )
+    return blockers
+
+
+def reapply_available_from(application: MembershipApplication):
+    """When a rejected application's organisation may apply again (None: not rejected)."""
+    if application.status != ApplicationStatus.REJECTED or application.decided_at is None:
+        return None
+    return application.decided_at + settings.APPLICATION_COOLING_OFF
+
+
+def organisation_create(*, user, organisation, directions) -> None:
+    """Save a new organisation with the user as its owner, in one transaction."""
+    with transaction.atomic():
+        organisation.save()
+        organisation.directions.set(directions)
+        Representative.objects.create(organisation=organisation, user=user, role=RepresentativeRole.OWNER)
+
+
+def attach_documents(*, application, user, files) -> None:
+    """Store checked uploads (members.forms.CheckedUpload) under a name chosen from their content type."""
+    for checked in files:
+        upload = checked.upload
+        upload.seek(0)
+        document = ApplicationDocument(
+            application=application,
+            original_name=upload.name[:255],
+            content_type=checked.content_type,
+            size=upload.size,
+            sha256=ApplicationDocument.digest(upload),
+            uploaded_by=user,
+        )
+        upload.seek(0)
+        document.file.save(f"document.{checked.extension}", File(upload), save=False)
+        document.save()
+
+
+def _submit(*, application, user, comment: str = "") -> None:
+    if not (application.motivation.strip() and application.competences.strip()):
+        raise ApplicationIncomplete("motivation and competences are required")
+    event = application.submit(by=user, comment=comment)
+    notify_application_event(event)
+
+
+def application_create(
+    *, user, organisation, associations, motivation: str, competences: str, directions, files, submit: bool
+) -> list[MembershipApplication]:
+    """One application per association with its own copy of the documents, all or nothing.
+
+    Raises DuplicateApplication when an open application to one of the associations
+    exists (a second click of the same form, or two tabs); nothing is written then.
+    """
+    created = []
+    try:
+        with transaction.atomic():
+            for association in associations:
+                application = MembershipApplication.objects.create(
+                    organisation=organisation,
+                    association=association,
+                    applicant=user,
+                    motivation=motivation,
+                    competences=competences,
+                )
+                application.directions.set(directions)
+                attach_documents(application=application, user=user, files=files)
+                if submit:
+                    _submit(application=application, user=user)
+                created.append(application)
+    except IntegrityError:
+        existing = (
+            MembershipApplication.objects.open()
+            .filter(organisation=organisation, association__in=associations)
+            .order_by("-created_at")
+            .first()
+        )
+        if existing is None:
+            raise
+        raise DuplicateApplication(existing) from None
+    return created
+
+
+def application_update(*, application, user, form) -> None:
+    """Save an edited draft (or an application with information requested) and its new documents."""
+    with transaction.atomic():
+        form.save()
+        attach_documents(application=application, user=user, files=form.cleaned_data["documents"])
+
+
+def application_submit(*, application: MembershipApplication, user) -> None:
+    """Submit a draft; raises ApplicationIncomplete or TransitionError."""
+    with transaction.atomic():
+        _submit(application=application, user=user)
+
+
+def application_withdraw(*, application: MembershipApplication, user, comment: str = "") -> None:
+    """Withdraw before a decision; raises TransitionError after one."""
+    with transaction.atomic():
+        event = application.withdraw(by=user, comment=comment)
+        notify_application_event(event)
+
+
+def application_answer_information_request(*, application: MembershipApplication, user, comment: str, files) -> None:
+    """Attach the new documents and resubmit with the applicant's answer, in one transaction."""
+    if application.status != ApplicationStatus.INFO_REQUESTED:
+        raise TransitionError("no information was requested")
+    with transaction.atomic():
+        attach_documents(application=application, user=user, files=files)
+        _submit(application=application, user=user, comment=comment)
+
+
+def _owners(organisation):
+
+    User = get_user_model()
+    return User.objects.filter(
+        is_active=True,
+        representations__organisation=organisation,
+        representations__role=RepresentativeRole.OWNER,
+    )
+
+
+def join_request_create(*, user, organisation, message: str = ""):
+    """Ask to represent an organisation; its owners are told. Returns the pending request."""
+    if organisation.representatives.filter(user=user).exists():
+        return None
+    try:
+        with transaction.atomic():
+            join_request = JoinRequest.objects.create(organisation=organisation, user=user, message=message)
+            params = {
+                "organisation": organisation.short_name,
+                "inn": organisation.inn,
+                "user": user.get_full_name(),
+                "email": user.email,
+                "message": message,
+            }
+            url = reverse("members:organisation-detail", args=[organisation.pk])
+            for owner in _owners(organisation):
+                notify(recipient=owner, kind="join_request_received", params=params, url=url)
+    except IntegrityError:
+        return JoinRequest.objects.get(organisation=organisation, user=user, status=JoinRequestStatus.PENDING)
+    return join_request
+
+
+def join_request_decide(*, join_request, user, accept: bool) -> bool:
+    """The owner accepts or declines once; the requester is told. False if decided meanwhile."""
+    with transaction.atomic():
+        done = join_request.accept(by=user) if accept else join_request.decline(by=user)
+        if done:
+            organisation = join_request.organisation
+            notify(
+                recipient=join_request.user,
+                kind="join_request_accepted" if accept else "join_request_declined",
+                params={"organisation": organisation.short_name, "inn": organisation.inn},
+                url=reverse("members:cabinet"),
+            )
+    return done
+
+
+INVITATION_SALT = "members.invitation"
+INVITATION_MAX_AGE = 14 * 24 * 3600
+
+
+def invitation_token(invitation) -> str:
+
+    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str):
+    """The open invitation a token stands for, or None when it is forged, expired or used."""
+    try:
+        pk = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Invitation.objects.select_related("organisation").filter(pk=pk, accepted_at=None).first()
+
+
+def invitation_send(*, organisation, email: str, invited_by):
+    """Invite a colleague: a portal notification if they have an account, else a direct e-mail after commit."""
+    with transaction.atomic():
+        invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=invited_by)
+        url = reverse("members:invitation-accept", args=[invitation_token(invitation)])
+        params = {"organisation": organisation.short_name, "inn": organisation.inn, "by": invited_by.get_full_name()}
+        existing = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if existing:
+            notify(recipient=existing, kind="organisation_invitation", params=params, url=url)
+        else:
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            context = {"params": params, "url": settings.SITE_URL + url, "site_url": settings.SITE_URL}
+
+            def send():
+                with translation.override(language):
+                    subject = " ".join(
+                        render_to_string("members/cabinet/email/invitation_subject.txt", context).split()
+                    )
+                    text = render_to_string("members/cabinet/email/invitation.txt", context)
+                    html = render_to_string("members/cabinet/email/invitation.html", context)
+                message = EmailMultiAlternatives(subject, text, to=[email])
+                message.attach_alternative(html, "text/html")
+                message.send()
+
+            transaction.on_commit(send)
+    return invitation
+
+
+class InvitationForSomeoneElse(Exception):
+    """The invitation was sent to another e-mail address than the signed-in user's."""
+
+
+def invitation_accept(*, invitation, user) -> bool:
+    if invitation.email.lower() != user.email.lower():
+        raise InvitationForSomeoneElse(invitation.email)
+    return invitation.accept(user=user)
