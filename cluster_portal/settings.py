@@ -234,6 +234,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@cluster.local"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Forms
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0's default, adopted now
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
