@@ -244,6 +244,10 @@ class Organisation(models.Model):
     def __str__(self):
         return self.short_name
 
+    def get_absolute_url(self):
+        """The organisation's page in the member directory."""
+        return reverse("members:directory-detail", args=[self.pk])
+
     def clean(self):
         from django.core.exceptions import ValidationError
 

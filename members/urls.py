@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("associations/", views.association_list, name="association-list"),
     path("associations/<slug:slug>/", views.association_detail, name="association-detail"),
+    # The member directory (members/views.py); "organisation-detail" is the cabinet page.
+    path("members/", views.directory, name="directory"),
+    path("members/<int:pk>/", views.organisation_detail, name="directory-detail"),
     # The applicant side (members/views_cabinet.py)
     path("apply/", views_cabinet.apply, name="apply"),
     path("privacy/", views_cabinet.privacy_policy, name="privacy"),

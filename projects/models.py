@@ -1,5 +1,8 @@
 """Joint projects of the associations, their participants, stages and milestones."""
 
+from pathlib import PurePath
+from uuid import uuid4
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
@@ -30,22 +33,38 @@ class Visibility(models.TextChoices):
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Public projects for everyone; member projects for representatives of
-        member organisations and coordinators; everything for cluster staff and
-        administrators, and a coordinator's own association's projects."""
-        if not user.is_authenticated:
+        """Projects the user may see, without joins that multiply rows.
+
+        - everyone: public projects;
+        - representatives of member organisations and coordinators: also "members" projects;
+        - coordinators: every project of their own associations, staff-only ones included;
+        - cluster staff and administrators: everything.
+        A staff-only project of another association is never in the result, so it
+        cannot leak through search, counts, suggestions or association pages.
+        """
+        if not (user.is_authenticated and user.is_active):
             return self.filter(visibility=Visibility.PUBLIC)
         if user.sees_everything:
             return self.all()
-        visible = Q(visibility=Visibility.PUBLIC) | Q(association__coordinators=user)
+        coordinated = Association.coordinators.through.objects.filter(user_id=user.pk).values("association_id")
+        visible = Q(visibility=Visibility.PUBLIC) | Q(association_id__in=coordinated)
         if user_is_member(user):
             visible |= Q(visibility=Visibility.MEMBERS)
-        return self.filter(visible).distinct()
+        return self.filter(visible)
+
+    def manageable_by(self, user):
+        """Projects the user may edit: administrators all, coordinators their associations' ones."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        coordinated = Association.coordinators.through.objects.filter(user_id=user.pk).values("association_id")
+        return self.filter(association_id__in=coordinated)
 
 
 def user_is_member(user) -> bool:
     """A representative of an organisation with an active membership, or a coordinator."""
-    if not user.is_authenticated:
+    if not (user.is_authenticated and user.is_active):
         return False
     cached = getattr(user, "_is_cluster_member", None)
     if cached is None:
@@ -57,6 +76,9 @@ def user_is_member(user) -> bool:
         )
         user._is_cluster_member = cached
     return cached
+
+
+RESERVED_SLUGS = ("new", "board")
 
 
 class Project(models.Model):
@@ -121,6 +143,22 @@ class Project(models.Model):
     def get_absolute_url(self):
         return reverse("projects:project-detail", args=[self.slug])
 
+    def is_managed_by(self, user) -> bool:
+        """Administrators and the coordinators of the project's association."""
+        if not (user.is_authenticated and user.is_active):
+            return False
+        return user.is_superuser or self.association.coordinators.filter(pk=user.pk).exists()
+
+    def is_decided_by(self, user) -> bool:
+        """Who accepts participation requests: managers and the lead organisation's representatives."""
+        if self.is_managed_by(user):
+            return True
+        return bool(
+            self.lead_organisation_id
+            and user.is_authenticated
+            and self.lead_organisation.representatives.filter(user=user).exists()
+        )
+
     @property
     def localized_title(self):
         return localized(self, "title")
@@ -136,11 +174,13 @@ class Project(models.Model):
         if to == self.stage:
             raise ValueError("the project is already at this stage")
         with transaction.atomic():
+            updated = Project.objects.filter(pk=self.pk, stage=self.stage).update(stage=to, updated_at=timezone.now())
+            if not updated:
+                raise ValueError("the project's stage changed meanwhile")
             change = StageChange.objects.create(
                 project=self, from_stage=self.stage, to_stage=to, changed_by=by, comment=comment
             )
             self.stage = to
-            self.save(update_fields=["stage", "updated_at"])
         return change
 
 
@@ -211,6 +251,103 @@ class Milestone(models.Model):
         ordering = ["project", "due_on", "pk"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
+
+    def __str__(self):
+        return self.title
+
+
+class ParticipationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class ParticipationRequest(models.Model):
+    """A member organisation asks to take part in a project; decided once, by a coordinator or the lead."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participation_requests")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="participation_requests",
+    )
+    role = models.CharField(
+        _("proposed role"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.DEVELOPER
+    )
+    message = models.TextField(_("what the organisation offers"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ParticipationStatus.choices, default=ParticipationStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="participation_requests"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("participation request")
+        verbose_name_plural = _("participation requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation"],
+                condition=Q(status="pending"),
+                name="one_pending_participation_request",
+                violation_error_message=_("The organisation has already asked to take part in this project."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} → {self.project} ({self.get_status_display()})"
+
+    def decide(self, *, accept: bool, by, comment: str = "") -> bool:
+        """Accept (adding the participant) or decline, once.
+
+        The row is updated only while still pending, so two people deciding at
+        the same moment cannot both succeed; returns False for the one who lost.
+        """
+        status = ParticipationStatus.ACCEPTED if accept else ParticipationStatus.DECLINED
+        now = timezone.now()
+        with transaction.atomic():
+            updated = ParticipationRequest.objects.filter(pk=self.pk, status=ParticipationStatus.PENDING).update(
+                status=status, decided_by=by, decided_at=now, decision_comment=comment
+            )
+            if not updated:
+                return False
+            self.status, self.decided_by, self.decided_at, self.decision_comment = status, by, now, comment
+            if accept:
+                ProjectParticipant.objects.get_or_create(
+                    project_id=self.project_id, organisation_id=self.organisation_id, defaults={"role": self.role}
+                )
+        return True
+
+
+def project_document_path(instance, filename):
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"projects/{instance.project_id}/{uuid4().hex}{suffix}"
+
+
+class ProjectDocument(models.Model):
+    """A document of a project, visible to whoever sees the project; served only through a checked view."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=250)
+    file = models.FileField(_("file"), upload_to=project_document_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("project document")
+        verbose_name_plural = _("project documents")
 
     def __str__(self):
         return self.title

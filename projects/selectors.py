@@ -1,22 +1,177 @@
-"""Project search and filters; GET parameters as PRODUCT.md names them."""
+"""Reads for the project pages: search, filters and sorting, scoped to the user.
 
-from django.db.models import Q
+GET parameters as PRODUCT.md names them: q, association, direction, stage, region,
+plus organisation (a participating organisation's id), sort and view.
+"""
 
-from .models import Stage
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from members.models import Association, Direction, Organisation, Region
+
+from .models import BOARD_STAGES, Project, ProjectParticipant, Stage
+from .pagination import capped_count, keyset_page, numbered_page
+from .search import PROJECT_VECTOR, is_postgres, name_similarity, substring_match, text_match
+
+SORTS = {
+    "newest": ("-created_at", "-pk"),
+    "oldest": ("created_at", "pk"),
+    "title": ("title", "pk"),
+}
+PAGE_SIZE = 20
+BOARD_COLUMN_SIZE = 12
 
 
-def filter_projects(projects, params):
-    q = (params.get("q") or "").strip()
-    if q:
-        projects = projects.filter(
-            Q(title__icontains=q) | Q(title_en__icontains=q) | Q(summary__icontains=q) | Q(description__icontains=q)
+@dataclass
+class ProjectFilters:
+    q: str = ""
+    association: str = ""
+    direction: str = ""
+    stage: str = ""
+    region: str = ""
+    organisation: int | None = None
+    sort: str = ""
+
+    def query(self) -> str:
+        """The filters as a query string (no cursor), for links that keep them."""
+        values = {name: value for name, value in self.__dict__.items() if value and name != "sort"}
+        return urlencode(values)
+
+    @classmethod
+    def from_params(cls, params) -> "ProjectFilters":
+        organisation = params.get("organisation", "")
+        sort = params.get("sort", "")
+        q = (params.get("q") or "").strip()[:200]
+        if sort not in (*SORTS, "relevance") or (sort == "relevance" and not q):
+            sort = "relevance" if q else "newest"
+        return cls(
+            q=q,
+            association=params.get("association", "")[:80],
+            direction=params.get("direction", "")[:50],
+            stage=params.get("stage", "") if params.get("stage") in Stage.values else "",
+            region=params.get("region", "")[:2],
+            organisation=int(organisation) if organisation.isdigit() else None,
+            sort=sort,
         )
-    if association := params.get("association"):
-        projects = projects.filter(association__slug=association)
-    if direction := params.get("direction"):
-        projects = projects.filter(directions__slug=direction)
-    if (stage := params.get("stage")) in Stage.values:
-        projects = projects.filter(stage=stage)
-    if region := params.get("region"):
-        projects = projects.filter(participants__organisation__region__code=region)
-    return projects.distinct().order_by("-created_at", "-pk")
+
+
+def filter_projects(projects, filters: ProjectFilters):
+    """Apply search and filters; EXISTS sub-queries instead of joins, so no row repeats."""
+    if filters.q:
+        if is_postgres():
+            projects = projects.filter(
+                text_match(vectors=PROJECT_VECTOR, name_column="projects_project.title", query=filters.q)
+            )
+        else:
+            fields = ("title", "title_en", "summary", "summary_en", "description")
+            projects = projects.filter(substring_match(fields, filters.q))
+    if filters.association:
+        projects = projects.filter(association__slug=filters.association)
+    if filters.direction:
+        through = Project.directions.through.objects.filter(
+            project_id=OuterRef("pk"), direction__slug=filters.direction
+        )
+        projects = projects.filter(Exists(through))
+    if filters.stage:
+        projects = projects.filter(stage=filters.stage)
+    if filters.region:
+        in_region = ProjectParticipant.objects.filter(
+            project_id=OuterRef("pk"), organisation__region__code=filters.region
+        )
+        projects = projects.filter(Q(Exists(in_region)) | Q(lead_organisation__region__code=filters.region))
+    if filters.organisation:
+        takes_part = ProjectParticipant.objects.filter(project_id=OuterRef("pk"), organisation_id=filters.organisation)
+        projects = projects.filter(Q(Exists(takes_part)) | Q(lead_organisation_id=filters.organisation))
+    return projects
+
+
+def _for_cards(projects):
+    return projects.select_related("association", "lead_organisation")
+
+
+def project_page(user, params):
+    """One page of the projects the user may see, with a capped count.
+
+    Queries: the user's membership (1, only for signed-in non-staff), the capped
+    count (1), the page (1).
+    """
+    filters = ProjectFilters.from_params(params)
+    projects = filter_projects(Project.objects.visible_to(user), filters)
+    count, more = capped_count(projects)
+    if filters.sort == "relevance":
+        if is_postgres():
+            projects = projects.annotate(
+                relevance=name_similarity(name_column="projects_project.title", query=filters.q)
+            ).order_by("-relevance", "-created_at", "-pk")
+        else:
+            projects = projects.order_by("-created_at", "-pk")
+        page = numbered_page(_for_cards(projects), params=params, size=PAGE_SIZE)
+    else:
+        page = keyset_page(_for_cards(projects), ordering=SORTS[filters.sort], params=params, size=PAGE_SIZE)
+    page.extra = {"count": count, "more": more}
+    return filters, page
+
+
+def project_board(user, params):
+    """Projects by stage (idea → completed), the newest few of each column.
+
+    Queries: membership (1), one per column (5) — a fixed number whatever the data.
+    """
+    filters = ProjectFilters.from_params(params)
+    projects = filter_projects(Project.objects.visible_to(user), filters)
+    columns = []
+    for stage in BOARD_STAGES:
+        in_stage = projects.filter(stage=stage)
+        rows = list(_for_cards(in_stage).order_by("-created_at", "-pk")[: BOARD_COLUMN_SIZE + 1])
+        columns.append(
+            {
+                "stage": stage,
+                "label": Stage(stage).label,
+                "items": rows[:BOARD_COLUMN_SIZE],
+                "more": len(rows) > BOARD_COLUMN_SIZE,
+            }
+        )
+    return filters, columns
+
+
+def filter_choices():
+    """The choices of the filter form (3 queries)."""
+    return {
+        "associations": Association.objects.order_by("name"),
+        "directions": Direction.objects.all(),
+        "regions": Region.objects.all(),
+        "stages": Stage.choices,
+    }
+
+
+def project_detail_queryset(user):
+    return Project.objects.visible_to(user).select_related("association", "lead_organisation__region")
+
+
+def project_participants(project):
+    return project.participants.select_related("organisation__region").order_by("role", "organisation__short_name")
+
+
+def projects_of_organisation(organisation: Organisation, user):
+    takes_part = ProjectParticipant.objects.filter(project_id=OuterRef("pk"), organisation_id=organisation.pk)
+    return (
+        Project.objects.visible_to(user)
+        .filter(Q(Exists(takes_part)) | Q(lead_organisation=organisation))
+        .select_related("association")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def projects_by_stage_for_association(association, user):
+    projects = (
+        Project.objects.visible_to(user)
+        .filter(association=association)
+        .prefetch_related(Prefetch("directions", queryset=Direction.objects.all()))
+        .order_by("title")
+    )
+    groups = {stage: [] for stage in (*BOARD_STAGES, Stage.SUSPENDED)}
+    for project in projects:
+        groups[project.stage].append(project)
+    return [(stage, Stage(stage).label, items) for stage, items in groups.items() if items]

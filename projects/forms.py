@@ -1,0 +1,178 @@
+"""Forms of the project pages: they validate and normalise, nothing more."""
+
+from pathlib import PurePath
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Association, Organisation
+
+from .models import RESERVED_SLUGS, Milestone, ParticipantRole, Project, ProjectParticipant, Stage
+
+DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".png", ".jpg", ".jpeg", ".txt")
+DOCUMENT_MAX_SIZE = 10 * 1024 * 1024
+
+
+class OrganisationByInnField(forms.CharField):
+    """An organisation entered by its ИНН (a select of every organisation would not scale)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("help_text", _("10 digits for a legal entity, 12 for an individual entrepreneur."))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        value = value.strip()
+        if not value.isdigit() or len(value) not in (10, 12):
+            raise forms.ValidationError(_("Enter the ИНН: 10 or 12 digits."), code="inn_format")
+        try:
+            return Organisation.objects.get(inn=value)
+        except Organisation.DoesNotExist:
+            raise forms.ValidationError(
+                _("No organisation with ИНН %(inn)s is registered on the portal."),
+                code="unknown",
+                params={"inn": value},
+            ) from None
+
+
+class ProjectForm(forms.ModelForm):
+    lead_organisation_inn = OrganisationByInnField(label=_("Lead organisation (ИНН)"), required=False)
+
+    class Meta:
+        model = Project
+        fields = [
+            "association",
+            "title",
+            "title_en",
+            "slug",
+            "summary",
+            "summary_en",
+            "description",
+            "directions",
+            "visibility",
+            "starts_on",
+            "ends_on",
+            "budget_rub",
+            "staff_notes",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "directions": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "summary_en": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"slug": _("The address of the project page: Latin letters, digits and hyphens.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        associations = Association.objects.order_by("name")
+        if not user.is_superuser:
+            associations = associations.filter(coordinators=user)
+        self.fields["association"].queryset = associations
+        if self.instance.pk and self.instance.lead_organisation_id:
+            self.fields["lead_organisation_inn"].initial = self.instance.lead_organisation.inn
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(_("This address is reserved; choose another one."), code="reserved")
+        return slug
+
+    def save(self, commit=True):
+        self.instance.lead_organisation = self.cleaned_data.get("lead_organisation_inn")
+        return super().save(commit=commit)
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("New stage"), choices=Stage.choices)
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_stage(self):
+        stage = self.cleaned_data["stage"]
+        if stage == self.project.stage:
+            raise forms.ValidationError(_("The project is already at this stage."), code="same_stage")
+        return stage
+
+
+class ParticipantForm(forms.Form):
+    organisation = OrganisationByInnField(label=_("Organisation (ИНН)"))
+    role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_organisation(self):
+        organisation = self.cleaned_data["organisation"]
+        if ProjectParticipant.objects.filter(project=self.project, organisation=organisation).exists():
+            raise forms.ValidationError(_("This organisation already takes part in the project."), code="duplicate")
+        return organisation
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_on", "state", "completed_on"]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "completed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("state") == "done" and not cleaned.get("completed_on"):
+            self.add_error("completed_on", _("Enter the date the milestone was completed."))
+        return cleaned
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=250)
+    file = forms.FileField(label=_("File"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if PurePath(upload.name).suffix.lower() not in DOCUMENT_EXTENSIONS:
+            raise forms.ValidationError(
+                _("Upload a file of one of these types: %(types)s."),
+                code="file_type",
+                params={"types": ", ".join(DOCUMENT_EXTENSIONS)},
+            )
+        if upload.size > DOCUMENT_MAX_SIZE:
+            raise forms.ValidationError(_("The file is larger than 10 MB."), code="file_size")
+        return upload
+
+
+class ParticipationRequestForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    role = forms.ChoiceField(label=_("Proposed role"), choices=ParticipantRole.choices)
+    message = forms.CharField(
+        label=_("What your organisation offers"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        min_length=10,
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0].pk
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("accept", _("Accept")), ("decline", _("Decline"))], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )

@@ -1,0 +1,130 @@
+"""Keyset pagination: pages are addressed by the sort key of a boundary row, not by OFFSET.
+
+The last page of a large list costs what the first does: the database walks an
+index from the cursor and stops after `size + 1` rows. No exact COUNT is run;
+`capped_count` counts up to a limit and the page says "more than N" beyond it.
+"""
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.db.models import DateTimeField, Q
+
+COUNT_CAP = 1000
+
+
+@dataclass
+class Page:
+    items: list
+    has_next: bool = False
+    has_previous: bool = False
+    next_query: str = ""
+    previous_query: str = ""
+    number: int | None = None  # for pages addressed by number (relevance order)
+    extra: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
+def encode_cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str | None, fields: list) -> list | None:
+    """The cursor's values converted to the fields' types; None for a missing or damaged cursor."""
+    if not token:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if not isinstance(values, list) or len(values) != len(fields):
+            return None
+        converted = []
+        for model_field, value in zip(fields, values):
+            if isinstance(model_field, DateTimeField):
+                value = datetime.fromisoformat(value)
+            else:
+                value = model_field.to_python(value)
+            converted.append(value)
+        return converted
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+def _after(keys: list[tuple[str, bool]], values: list, *, forward: bool) -> Q:
+    """Rows strictly after (or before) the cursor in the order given by `keys` (name, descending)."""
+    (first, first_desc), (pk_name, pk_desc) = keys
+    first_value, pk_value = values
+
+    def op(descending: bool) -> str:
+        return "lt" if descending == forward else "gt"
+
+    # The redundant bound on the first key lets the database start the index scan at the cursor.
+    bound = Q(**{f"{first}__{op(first_desc)}e": first_value})
+    return bound & (
+        Q(**{f"{first}__{op(first_desc)}": first_value})
+        | Q(**{first: first_value, f"{pk_name}__{op(pk_desc)}": pk_value})
+    )
+
+
+def keyset_page(queryset, *, ordering: tuple[str, str], params, size: int = 20) -> Page:
+    """One page of `queryset` in `ordering` (a field and the primary key), from the `after`/`before` GET cursor."""
+    keys = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
+    model = queryset.model
+    fields = [model._meta.pk if name == "pk" else model._meta.get_field(name) for name, _ in keys]
+    after = decode_cursor(params.get("after"), fields)
+    before = None if after else decode_cursor(params.get("before"), fields)
+    if before is not None:
+        reverse = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in ordering)
+        rows = list(queryset.filter(_after(keys, before, forward=False)).order_by(*reverse)[: size + 1])
+        has_previous = len(rows) > size
+        items = list(reversed(rows[:size]))
+        has_next = True
+    else:
+        if after is not None:
+            queryset = queryset.filter(_after(keys, after, forward=True))
+        rows = list(queryset.order_by(*ordering)[: size + 1])
+        items = rows[:size]
+        has_next = len(rows) > size
+        has_previous = after is not None
+    page = Page(items=items, has_next=has_next and bool(items), has_previous=has_previous and bool(items))
+    base = {k: v for k, v in params.items() if k not in ("after", "before", "page") and v}
+    if items:
+        page.next_query = urlencode({**base, "after": _cursor_of(items[-1], keys)})
+        page.previous_query = urlencode({**base, "before": _cursor_of(items[0], keys)})
+    return page
+
+
+def _cursor_of(obj, keys) -> str:
+    return encode_cursor([getattr(obj, name) for name, _ in keys])
+
+
+def numbered_page(queryset, *, params, size: int = 20, max_pages: int = 10) -> Page:
+    """Pages by number for relevance order, capped: a search ranks its best matches first,
+    and nobody pages past the first few hundred of them."""
+    try:
+        number = max(1, min(int(params.get("page", 1)), max_pages))
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * size
+    rows = list(queryset[offset : offset + size + 1])
+    base = {k: v for k, v in params.items() if k not in ("after", "before", "page") and v}
+    page = Page(items=rows[:size], number=number)
+    page.has_next = len(rows) > size and number < max_pages
+    page.has_previous = number > 1
+    page.next_query = urlencode({**base, "page": number + 1})
+    page.previous_query = urlencode({**base, "page": number - 1})
+    return page
+
+
+def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows match, counting at most `cap + 1` of them: (count, more than cap)."""
+    n = queryset.order_by()[: cap + 1].count()
+    return min(n, cap), n > cap
