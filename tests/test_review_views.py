@@ -1,0 +1,302 @@
+"""The review pages: who may see and act, the queue's filters, decisions through the views."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from members.models import ApplicationStatus, AssociationMembership, MembershipApplication
+from notifications.models import Notification
+from tests.factories import (
+    ApplicationFactory,
+    AssociationFactory,
+    OrganisationFactory,
+    RepresentativeFactory,
+    UserFactory,
+    direction,
+    region,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = ApplicationStatus
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world():
+    """An association with its coordinator, another association's coordinator, an administrator,
+    the applicant of an application in review, and an outsider."""
+    association = AssociationFactory()
+    coordinator = UserFactory()
+    association.coordinators.add(coordinator)
+    other_coordinator = UserFactory()
+    AssociationFactory().coordinators.add(other_coordinator)
+    application = ApplicationFactory(association=association, status=S.IN_REVIEW)
+    RepresentativeFactory(organisation=application.organisation, user=application.applicant)
+    return {
+        "association": association,
+        "application": application,
+        "admin": UserFactory(is_superuser=True, is_staff=True),
+        "coordinator": coordinator,
+        "other_coordinator": other_coordinator,
+        "applicant": application.applicant,
+        "outsider": UserFactory(),
+    }
+
+
+DETAIL_STATUS = {"admin": 200, "coordinator": 200, "other_coordinator": 404, "applicant": 403, "outsider": 404}
+QUEUE_STATUS = {"admin": 200, "coordinator": 200, "other_coordinator": 200, "applicant": 403, "outsider": 403}
+
+
+@pytest.mark.parametrize("who", DETAIL_STATUS)
+def test_it_shows_the_application_only_to_its_reviewers(client, world, who):
+    client.force_login(world[who])
+    response = client.get(f"/review/applications/{world['application'].pk}/")
+    assert response.status_code == DETAIL_STATUS[who]
+
+
+@pytest.mark.parametrize("who", QUEUE_STATUS)
+def test_it_opens_the_queue_to_reviewers_only(client, world, who):
+    client.force_login(world[who])
+    response = client.get("/review/")
+    assert response.status_code == QUEUE_STATUS[who]
+    if who == "other_coordinator":
+        assert list(response.context["page"].object_list) == []
+
+
+@pytest.mark.parametrize("who", DETAIL_STATUS)
+def test_it_lets_only_reviewers_decide(client, world, who):
+    application = world["application"]
+    client.force_login(world[who])
+    response = client.post(f"/review/applications/{application.pk}/approve/", {"approve-comment": ""})
+    application.refresh_from_db()
+    if DETAIL_STATUS[who] == 200:
+        assert response.status_code == 302
+        assert application.status == S.APPROVED
+        assert application.decided_by == world[who]
+        assert AssociationMembership.objects.filter(application=application).count() == 1
+    else:
+        assert response.status_code == DETAIL_STATUS[who]
+        assert application.status == S.IN_REVIEW
+        assert not AssociationMembership.objects.exists()
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client, world):
+    for path in ("/review/", f"/review/applications/{world['application'].pk}/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+    response = client.post(f"/review/applications/{world['application'].pk}/approve/")
+    assert response.status_code == 302
+    world["application"].refresh_from_db()
+    assert world["application"].status == S.IN_REVIEW
+
+
+def test_it_refuses_get_on_actions(client, world):
+    client.force_login(world["coordinator"])
+    response = client.get(f"/review/applications/{world['application'].pk}/approve/")
+    assert response.status_code == 405
+
+
+def test_it_answers_404_for_an_unknown_action(client, world):
+    client.force_login(world["coordinator"])
+    response = client.post(f"/review/applications/{world['application'].pk}/delete/")
+    assert response.status_code == 404
+
+
+def test_it_takes_an_application_into_review(client, world):
+    application = ApplicationFactory(association=world["association"], status=S.SUBMITTED)
+    client.force_login(world["coordinator"])
+    response = client.post(f"/review/applications/{application.pk}/take/", {"take-internal_note": "моя"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert (application.status, application.assigned_to) == (S.IN_REVIEW, world["coordinator"])
+    assert application.events.get().internal_note == "моя"
+
+
+def test_it_requires_a_question_to_request_information(client, world):
+    application = world["application"]
+    client.force_login(world["coordinator"])
+    with translation.override("en"):
+        response = client.post(
+            f"/review/applications/{application.pk}/request-information/",
+            {"request-information-comment": "  "},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert response.status_code == 400
+    assert response.context["actions"]
+    form = dict((a.name, f) for a, f in response.context["actions"])["request-information"]
+    assert "comment" in form.errors
+    assert "Question for the applicant" in form.errors["comment"][0]
+    application.refresh_from_db()
+    assert application.status == S.IN_REVIEW
+
+
+def test_it_rejects_with_a_reason_the_applicant_receives(client, world, django_capture_on_commit_callbacks):
+    application = world["application"]
+    client.force_login(world["coordinator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/review/applications/{application.pk}/reject/",
+            {"reject-comment": "Не наш профиль", "reject-internal_note": "только для нас"},
+        )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == S.REJECTED
+    event = application.events.get()
+    assert (event.comment, event.internal_note) == ("Не наш профиль", "только для нас")
+    notification = Notification.objects.get(kind="application_rejected")
+    assert notification.recipient == world["applicant"]
+    assert "только для нас" not in str(notification.params)
+
+
+def test_it_reports_a_step_the_status_does_not_allow(client, world):
+    application = world["application"]
+    application.reject(by=world["admin"], comment="раньше")
+    client.force_login(world["coordinator"])
+    response = client.post(f"/review/applications/{application.pk}/approve/", follow=True)
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    application.refresh_from_db()
+    assert application.status == S.REJECTED
+    assert not AssociationMembership.objects.exists()
+
+
+def test_it_hides_internal_notes_from_the_applicant_side(client, world):
+    application = world["application"]
+    application.request_information(by=world["coordinator"], comment="Вопрос", internal_note="секретная заметка")
+    client.force_login(world["coordinator"])
+    assert "секретная заметка" in client.get(f"/review/applications/{application.pk}/").content.decode()
+    assert "секретная заметка" not in str(Notification.objects.values_list("params", flat=True))
+
+
+def test_it_shows_the_organisation_history_and_other_applications(client, world):
+    application = world["application"]
+    other = ApplicationFactory(organisation=application.organisation, status=S.REJECTED)
+    AssociationMembership.objects.create(organisation=application.organisation, association=other.association)
+    client.force_login(world["coordinator"])
+    response = client.get(f"/review/applications/{application.pk}/")
+    ctx = response.context
+    assert list(ctx["other_applications"]) == [other]
+    assert [m.association for m in ctx["memberships"]] == [other.association]
+    assert application.organisation.inn in response.content.decode()
+    assert [a.name for a, _f in ctx["actions"]] == ["request-information", "approve", "reject"]
+
+
+# The queue
+
+
+def _queue(client, user, **params):
+    client.force_login(user)
+    response = client.get("/review/", params)
+    assert response.status_code == 200
+    return [a.pk for a in response.context["page"].object_list]
+
+
+def test_it_lists_waiting_applications_oldest_first(client, world):
+    now = timezone.now()
+    association = world["association"]
+    newer = ApplicationFactory(association=association, status=S.SUBMITTED)
+    older = ApplicationFactory(association=association, status=S.SUBMITTED)
+    MembershipApplication.objects.filter(pk=newer.pk).update(status_changed_at=now - timedelta(days=1))
+    MembershipApplication.objects.filter(pk=older.pk).update(status_changed_at=now - timedelta(days=5))
+    MembershipApplication.objects.filter(pk=world["application"].pk).update(status_changed_at=now)
+    ApplicationFactory(association=association, status=S.APPROVED)
+    ApplicationFactory(association=association, status=S.DRAFT)
+    assert _queue(client, world["coordinator"]) == [older.pk, newer.pk, world["application"].pk]
+    assert _queue(client, world["coordinator"], age="3") == [older.pk]
+
+
+def test_it_scopes_the_queue_to_the_coordinators_associations(client, world):
+    foreign = ApplicationFactory(status=S.SUBMITTED)
+    assert foreign.pk not in _queue(client, world["coordinator"])
+    assert foreign.pk in _queue(client, world["admin"])
+
+
+def test_it_filters_the_queue(client, world):
+    association = world["association"]
+    spb = OrganisationFactory(region=region("78"), short_name="Фотоника Север")
+    spb.directions.add(direction("photonics"))
+    in_spb = ApplicationFactory(association=association, organisation=spb, status=S.SUBMITTED)
+    approved = ApplicationFactory(association=association, status=S.APPROVED)
+    coordinator = world["coordinator"]
+    assert _queue(client, coordinator, region="78") == [in_spb.pk]
+    assert _queue(client, coordinator, direction="photonics") == [in_spb.pk]
+    assert _queue(client, coordinator, q="Север") == [in_spb.pk]
+    assert _queue(client, coordinator, q=spb.inn[:6]) == [in_spb.pk]
+    assert _queue(client, coordinator, status="approved") == [approved.pk]
+    assert set(_queue(client, coordinator, status="all")) == {in_spb.pk, approved.pk, world["application"].pk}
+    assert _queue(client, coordinator, association=association.pk, status="in_review") == [world["application"].pk]
+
+
+def test_it_ignores_invalid_filters_and_names_them(client, world):
+    client.force_login(world["coordinator"])
+    response = client.get("/review/", {"age": "forever", "region": "xx"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"age", "region"}
+    assert [a.pk for a in response.context["page"].object_list] == [world["application"].pk]
+
+
+def test_it_lists_the_queue_in_a_fixed_number_of_queries(client, django_assert_num_queries, world):
+    for _ in range(15):
+        application = ApplicationFactory(association=world["association"], status=S.SUBMITTED)
+        RepresentativeFactory(organisation=application.organisation, user=application.applicant)
+    client.force_login(world["coordinator"])
+    # session, user, is-reviewer check, association choices, count, page rows (with organisation,
+    # region, association, reviewer), nav: can-review, unread count; regions and directions choices
+    with django_assert_num_queries(10):
+        response = client.get("/review/")
+    assert len(response.context["page"].object_list) == 16
+
+
+def test_it_decides_in_bulk_from_the_queue(client, world, django_capture_on_commit_callbacks):
+    association = world["association"]
+    first = ApplicationFactory(association=association, status=S.SUBMITTED)
+    decided_meanwhile = ApplicationFactory(association=association, status=S.WITHDRAWN)
+    client.force_login(world["coordinator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/review/bulk/",
+            {
+                "applications": [first.pk, world["application"].pk, decided_meanwhile.pk],
+                "decision": "approve",
+                "query": "status=all",
+            },
+            follow=True,
+        )
+    assert response.redirect_chain[-1][0] == "/review/?status=all"
+    levels = [m.level_tag for m in response.context["messages"]]
+    assert levels == ["success", "warning"]
+    assert AssociationMembership.objects.filter(association=association).count() == 2
+    decided_meanwhile.refresh_from_db()
+    assert decided_meanwhile.status == S.WITHDRAWN
+
+
+def test_it_refuses_a_bulk_rejection_without_a_reason(client, world):
+    client.force_login(world["coordinator"])
+    response = client.post(
+        "/review/bulk/", {"applications": [world["application"].pk], "decision": "reject"}, follow=True
+    )
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    world["application"].refresh_from_db()
+    assert world["application"].status == S.IN_REVIEW
+
+
+def test_it_refuses_bulk_decisions_to_non_reviewers(client, world):
+    client.force_login(world["outsider"])
+    response = client.post("/review/bulk/", {"applications": [world["application"].pk], "decision": "approve"})
+    assert response.status_code == 403
+    world["application"].refresh_from_db()
+    assert world["application"].status == S.IN_REVIEW
+
+
+def test_it_links_the_queue_from_the_navigation_for_reviewers_only(client, world):
+    client.force_login(world["coordinator"])
+    assert 'href="/review/"' in client.get("/").content.decode()
+    client.force_login(world["outsider"])
+    assert 'href="/review/"' not in client.get("/").content.decode()
