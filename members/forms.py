@@ -88,12 +88,23 @@ class SignupConsentForm(forms.Form):
 # Organisation profile
 
 
+LEGAL_FORM_CODES = {"inn_legal_form", "ogrn_legal_form", "kpp_required", "kpp_forbidden"}
+
+
 def _digits(value: str) -> str:
     return "".join(value.split()).replace("-", "")
 
 
 class OrganisationForm(forms.ModelForm):
     """The organisation profile; field names are a stable contract (PRODUCT.md)."""
+
+    website = forms.URLField(
+        label=_("website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("For example https://example.ru"),
+    )
 
     class Meta:
         model = Organisation
@@ -132,7 +143,6 @@ class OrganisationForm(forms.ModelForm):
             "inn": _("10 digits for a legal entity, 12 digits for an individual entrepreneur."),
             "ogrn": _("ОГРН: 13 digits for a legal entity; ОГРНИП: 15 digits for an individual entrepreneur."),
             "kpp": _("9 characters; legal entities only. Leave empty for an individual entrepreneur."),
-            "website": _("For example https://example.ru"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -176,11 +186,18 @@ class OrganisationForm(forms.ModelForm):
             validate_kpp(kpp)
         return kpp
 
-    def clean(self):
-        cleaned = super().clean()
-        # Without JavaScript the КПП field stays visible: an ИП who left a value there
-        # is told so by the model's legal-form check (Organisation.clean).
-        return cleaned
+    def _post_clean(self):
+        """Run the model's checks, then drop legal-form complaints about fields already refused.
+
+        Organisation.clean (the legal-form check: ИП without КПП, lengths…) sees an empty
+        value where the form refused the field itself; the first, precise message stays.
+        Without JavaScript the КПП field stays visible: an ИП who typed one there is told so.
+        """
+        refused = {name for name in ("inn", "ogrn", "kpp") if name in self._errors}
+        super()._post_clean()
+        for name in refused:
+            errors = self._errors[name]
+            errors.data = [e for e in errors.data if getattr(e, "code", "") not in LEGAL_FORM_CODES]
 
 
 class JoinRequestForm(forms.Form):

@@ -1,0 +1,282 @@
+"""Applying: /cabinet/applications/new/ — one application per association, documents, drafts, refusals."""
+
+import io
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from members import services
+from members.forms import MAX_DOCUMENT_SIZE, check_documents
+from members.models import (
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationStatus,
+    MembershipApplication,
+)
+from notifications.models import Notification
+from tests.factories import (
+    ApplicationFactory,
+    AssociationFactory,
+    MembershipFactory,
+    RepresentativeFactory,
+    UserFactory,
+    direction,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20
+
+
+def pdf(name="устав.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def office(name, part):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(f"{part}/document.xml", "<x/>")
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+@pytest.fixture
+def owner():
+    return RepresentativeFactory()
+
+
+@pytest.fixture
+def associations():
+    return AssociationFactory(), AssociationFactory()
+
+
+def post_data(owner, associations, **overrides):
+    data = {
+        "form_token": overrides.pop("form_token", "token-1"),
+        "organisation": owner.organisation.pk,
+        "associations": [a.pk for a in associations],
+        "motivation": "Хотим печатать крупные детали",
+        "competences": "Гранульная 3D-печать",
+        "directions": [direction().pk],
+        "action": "submit",
+    }
+    data.update(overrides)
+    return data
+
+
+# Document checks
+
+
+def test_it_recognises_documents_by_content():
+    checked = check_documents(
+        [pdf(), office("a.docx", "word"), office("b.xlsx", "xl"), SimpleUploadedFile("c.png", PNG)]
+    )
+    assert [c.extension for c in checked] == ["pdf", "docx", "xlsx", "png"]
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf"),
+        SimpleUploadedFile("page.pdf", b"<html>hello</html>"),
+        office("fake.docx", "ppt"),
+        SimpleUploadedFile("broken.docx", b"PK\x03\x04 broken zip"),
+        SimpleUploadedFile("empty.pdf", b""),
+    ],
+)
+def test_it_refuses_documents_whose_content_is_not_accepted(upload):
+    with pytest.raises(Exception) as exc:
+        check_documents([upload])
+    assert upload.name in str(exc.value.messages)
+
+
+def test_it_refuses_a_document_over_10_mb():
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * MAX_DOCUMENT_SIZE)
+    with pytest.raises(Exception) as exc:
+        check_documents([big])
+    assert exc.value.error_list[0].code == "too_large"
+
+
+def test_it_refuses_a_sixth_document():
+    with pytest.raises(Exception) as exc:
+        check_documents([pdf() for _ in range(6)])
+    assert exc.value.error_list[0].code == "too_many"
+
+
+# Creating
+
+
+def test_it_sends_anyone_without_an_organisation_to_the_profile_first(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("members:application-create"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("members:organisation-create"))
+
+
+def test_it_preselects_the_association_from_the_query(client, owner, associations):
+    client.force_login(owner.user)
+    response = client.get(reverse("members:application-create") + f"?association={associations[1].slug}")
+    assert response.status_code == 200
+    assert response.context["form"].initial["associations"] == [associations[1].pk]
+
+
+def test_it_submits_one_application_per_association_with_the_documents(
+    client, owner, associations, django_capture_on_commit_callbacks
+):
+    client.force_login(owner.user)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            reverse("members:application-create"), {**post_data(owner, associations), "documents": [pdf()]}
+        )
+    assert response.status_code == 302
+    applications = MembershipApplication.objects.order_by("association_id")
+    assert [a.association for a in applications] == list(associations)
+    for application in applications:
+        assert application.status == ApplicationStatus.SUBMITTED
+        assert application.submitted_at is not None
+        assert application.applicant == owner.user
+        assert list(application.directions.values_list("slug", flat=True)) == ["additive-manufacturing"]
+        document = application.documents.get()
+        assert (document.original_name, document.content_type, document.size) == (
+            "устав.pdf",
+            "application/pdf",
+            len(PDF),
+        )
+        assert document.file.name.endswith(".pdf")
+        assert list(application.events.values_list("from_status", "to_status")) == [("draft", "submitted")]
+    assert Notification.objects.filter(recipient=owner.user, kind="application_received").count() == 2
+
+
+def test_it_saves_drafts_without_motivation(client, owner, associations):
+    client.force_login(owner.user)
+    data = post_data(owner, associations[:1], motivation="", competences="", action="draft")
+    response = client.post(reverse("members:application-create"), data)
+    application = MembershipApplication.objects.get()
+    assert response["Location"] == application.get_absolute_url()
+    assert application.status == ApplicationStatus.DRAFT
+    assert ApplicationEvent.objects.count() == 0
+    assert Notification.objects.count() == 0
+
+
+def test_it_requires_motivation_and_competences_to_submit(client, owner, associations):
+    client.force_login(owner.user)
+    data = post_data(owner, associations, motivation=" ", competences="")
+    response = client.post(reverse("members:application-create"), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"motivation", "competences"}
+    assert b"required to submit" in response.content
+    assert MembershipApplication.objects.count() == 0
+
+
+def test_it_writes_nothing_when_a_document_is_refused(client, owner, associations):
+    client.force_login(owner.user)
+    data = {**post_data(owner, associations), "documents": [pdf(), SimpleUploadedFile("x.pdf", b"GIF89a")]}
+    response = client.post(reverse("members:application-create"), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "x.pdf" in str(response.context["form"].errors["documents"])
+    assert MembershipApplication.objects.count() == 0
+    assert ApplicationDocument.objects.count() == 0
+
+
+def test_it_requires_an_association(client, owner):
+    client.force_login(owner.user)
+    response = client.post(reverse("members:application-create"), post_data(owner, []))
+    assert "associations" in response.context["form"].errors
+    assert MembershipApplication.objects.count() == 0
+
+
+def test_it_refuses_another_users_organisation(client, owner, associations):
+    stranger = RepresentativeFactory()  # represents an organisation, but not this one
+    client.force_login(stranger.user)
+    response = client.post(reverse("members:application-create"), post_data(owner, associations))
+    assert "organisation" in response.context["form"].errors
+    assert MembershipApplication.objects.count() == 0
+
+
+def test_it_creates_one_application_when_the_form_is_sent_twice(client, owner, associations):
+    client.force_login(owner.user)
+    data = post_data(owner, associations[:1])
+    first = client.post(reverse("members:application-create"), data)
+    second = client.post(reverse("members:application-create"), data)
+    assert MembershipApplication.objects.count() == 1
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == reverse("members:cabinet")
+
+
+def test_it_refuses_a_second_open_application_to_the_same_association(client, owner, associations):
+    ApplicationFactory(organisation=owner.organisation, association=associations[0], status="submitted")
+    client.force_login(owner.user)
+    response = client.post(
+        reverse("members:application-create"),
+        post_data(owner, associations, form_token="t2"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "already has an open application" in str(response.context["form"].errors["associations"])
+    assert MembershipApplication.objects.count() == 1
+
+
+def test_it_turns_a_race_on_the_unique_constraint_into_the_existing_application(owner, associations):
+    existing = ApplicationFactory(organisation=owner.organisation, association=associations[1], status="draft")
+    with pytest.raises(services.DuplicateApplication) as exc:
+        services.application_create(
+            user=owner.user,
+            organisation=owner.organisation,
+            associations=list(associations),
+            motivation="m",
+            competences="c",
+            directions=[],
+            files=[],
+            submit=False,
+        )
+    assert exc.value.existing == existing
+    assert MembershipApplication.objects.count() == 1  # the first association's row was rolled back
+
+
+def test_it_refuses_a_member_association(client, owner, associations):
+    MembershipFactory(organisation=owner.organisation, association=associations[0])
+    client.force_login(owner.user)
+    response = client.post(reverse("members:application-create"), post_data(owner, associations[:1]))
+    assert "associations" in response.context["form"].errors
+    assert MembershipApplication.objects.count() == 0
+
+
+def test_it_refuses_reapplying_within_the_cooling_off_period(client, owner, associations, settings):
+    settings.APPLICATION_COOLING_OFF = timedelta(days=30)
+    ApplicationFactory(
+        organisation=owner.organisation,
+        association=associations[0],
+        status="rejected",
+        decided_at=timezone.now() - timedelta(days=10),
+    )
+    client.force_login(owner.user)
+    response = client.post(
+        reverse("members:application-create"), post_data(owner, associations[:1]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "you may apply again from" in str(response.context["form"].errors["associations"])
+    assert MembershipApplication.objects.count() == 1
+
+
+def test_it_accepts_reapplying_after_the_cooling_off_period(client, owner, associations, settings):
+    settings.APPLICATION_COOLING_OFF = timedelta(days=30)
+    ApplicationFactory(
+        organisation=owner.organisation,
+        association=associations[0],
+        status="rejected",
+        decided_at=timezone.now() - timedelta(days=31),
+    )
+    client.force_login(owner.user)
+    response = client.post(reverse("members:application-create"), post_data(owner, associations[:1]))
+    assert response.status_code == 302
+    assert MembershipApplication.objects.filter(status="submitted").count() == 1
