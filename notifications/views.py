@@ -16,7 +16,9 @@ PAGE_SIZE = 30
 @login_required
 @require_GET
 def inbox(request):
-    notifications = Notification.objects.for_user(request.user).order_by("-created_at", "-pk")
+    notifications = (
+        Notification.objects.for_user(request.user).select_related("recipient").order_by("-created_at", "-pk")
+    )
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     items = [(n, notification_title(n)) for n in page.object_list]
     return render(request, "notifications/inbox.html", {"page": page, "items": items})

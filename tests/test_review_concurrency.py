@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.db import connection
 
 from members import services
@@ -20,6 +21,16 @@ DECISION_KINDS = ["application_approved", "application_rejected"]
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _flush_broker():
+    """Messages enqueued here have no worker: empty this run's Redis database afterwards."""
+    yield
+    if settings.REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
 @pytest.fixture(autouse=True)

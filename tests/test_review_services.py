@@ -1,6 +1,7 @@
 """The workflow's transitions, their audit records, and the review services around them."""
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from members import services
@@ -34,6 +35,16 @@ CASES = [(status, step) for status in S for step in STEPS]
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _flush_broker():
+    """Messages enqueued here have no worker: empty this run's Redis database afterwards."""
+    yield
+    if settings.REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
 @pytest.fixture

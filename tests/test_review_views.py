@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone, translation
 
 from members.models import ApplicationStatus, AssociationMembership, MembershipApplication
@@ -25,6 +26,16 @@ S = ApplicationStatus
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _flush_broker():
+    """Messages enqueued here have no worker: empty this run's Redis database afterwards."""
+    yield
+    if settings.REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
 @pytest.fixture

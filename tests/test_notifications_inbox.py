@@ -1,0 +1,151 @@
+"""The in-portal inbox and the daily reminder digest for reviewers."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from members.models import ApplicationStatus, MembershipApplication
+from members.services import review_reminders_send
+from notifications.models import Notification
+from tests.factories import ApplicationFactory, AssociationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reader():
+    return UserFactory(language="en")
+
+
+def _notification(user, **kw):
+    defaults = {
+        "kind": "application_approved",
+        "params": {"organisation": "Фотон", "association": "Фотоника", "association_en": "Photonics"},
+        "url": "/cabinet/",
+    }
+    return Notification.objects.create(recipient=user, **{**defaults, **kw})
+
+
+def test_it_lists_only_my_notifications_newest_first(client, reader):
+    older = _notification(reader)
+    newer = _notification(reader, kind="application_rejected", params={"association": "Фотоника", "comment": "нет"})
+    _notification(UserFactory())
+    client.force_login(reader)
+    response = client.get("/cabinet/notifications/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert [n.pk for n, _title in response.context["items"]] == [newer.pk, older.pk]
+    assert 'id="unread-count">2' in response.content.decode()
+
+
+def test_it_lists_the_inbox_in_a_fixed_number_of_queries(client, reader, django_assert_num_queries):
+    for _ in range(20):
+        _notification(reader)
+    client.force_login(reader)
+    # session, user, count for the pager, the page, nav: can-review and unread count
+    with django_assert_num_queries(6):
+        response = client.get("/cabinet/notifications/")
+    assert len(response.context["items"]) == 20
+
+
+def test_it_opens_a_notification_and_marks_it_read(client, reader):
+    notification = _notification(reader, url="/review/applications/5/")
+    client.force_login(reader)
+    response = client.post(f"/cabinet/notifications/{notification.pk}/open/")
+    assert response.status_code == 302
+    assert response["Location"] == "/review/applications/5/"
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+def test_it_marks_one_or_all_as_read(client, reader):
+    first, second = _notification(reader), _notification(reader)
+    client.force_login(reader)
+    assert client.post(f"/cabinet/notifications/{first.pk}/read/").status_code == 302
+    assert Notification.objects.for_user(reader).unread().get() == second
+    assert client.post("/cabinet/notifications/read-all/").status_code == 302
+    assert not Notification.objects.for_user(reader).unread().exists()
+
+
+def test_it_answers_404_for_someone_elses_notification(client, reader):
+    foreign = _notification(UserFactory())
+    client.force_login(reader)
+    assert client.post(f"/cabinet/notifications/{foreign.pk}/open/").status_code == 404
+    assert client.post(f"/cabinet/notifications/{foreign.pk}/read/").status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.read_at is None
+
+
+def test_it_refuses_get_on_actions_and_anonymous_visitors(client, reader):
+    notification = _notification(reader)
+    assert client.get("/cabinet/notifications/").status_code == 302
+    client.force_login(reader)
+    assert client.get(f"/cabinet/notifications/{notification.pk}/read/").status_code == 405
+
+
+# Reminder digest
+
+
+@pytest.fixture
+def overdue_world(settings):
+    settings.APPLICATION_REMINDER_AFTER = timedelta(hours=72)
+    association = AssociationFactory()
+    coordinators = [UserFactory(), UserFactory()]
+    association.coordinators.add(*coordinators)
+    now = timezone.now()
+    old = now - timedelta(days=4)
+
+    def app(status, changed, **kw):
+        application = ApplicationFactory(association=association, status=status, **kw)
+        MembershipApplication.objects.filter(pk=application.pk).update(status_changed_at=changed)
+        return application
+
+    return {
+        "coordinators": coordinators,
+        "old_submitted": app(ApplicationStatus.SUBMITTED, old),
+        "old_assigned": app(ApplicationStatus.IN_REVIEW, old, assigned_to=coordinators[1]),
+        "recent": app(ApplicationStatus.SUBMITTED, now - timedelta(hours=1)),
+        "old_info_requested": app(ApplicationStatus.INFO_REQUESTED, old),
+        "old_decided": app(ApplicationStatus.APPROVED, old),
+        "now": now,
+    }
+
+
+def test_it_sends_one_digest_per_reviewer_of_overdue_applications(overdue_world):
+    first, second = overdue_world["coordinators"]
+    assert review_reminders_send(now=overdue_world["now"]) == 2
+    digests = {n.recipient_id: n for n in Notification.objects.filter(kind="application_reminder_digest")}
+    assert set(digests) == {first.pk, second.pk}
+    assert [item["id"] for item in digests[first.pk].params["applications"]] == [overdue_world["old_submitted"].pk]
+    assert sorted(item["id"] for item in digests[second.pk].params["applications"]) == sorted(
+        [overdue_world["old_submitted"].pk, overdue_world["old_assigned"].pk]
+    )
+    assert digests[first.pk].url == "/review/"
+
+
+def test_it_reminds_once_a_day(overdue_world):
+    now = overdue_world["now"]
+    assert review_reminders_send(now=now) == 2
+    assert review_reminders_send(now=now + timedelta(minutes=5)) == 0
+    assert review_reminders_send(now=now + timedelta(days=1)) == 2
+    assert Notification.objects.filter(kind="application_reminder_digest").count() == 4
+
+
+def test_it_sends_no_digest_when_nothing_is_overdue(settings):
+    settings.APPLICATION_REMINDER_AFTER = timedelta(hours=72)
+    association = AssociationFactory()
+    association.coordinators.add(UserFactory())
+    ApplicationFactory(association=association, status=ApplicationStatus.SUBMITTED)
+    assert review_reminders_send() == 0
+    assert not Notification.objects.exists()
+
+
+def test_the_reminder_task_is_scheduled_daily(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["review-reminders"]["task"] == "notifications.tasks.send_review_reminders"
+    assert schedule["notifications-sweep"]["task"] == "notifications.tasks.sweep_notifications"
