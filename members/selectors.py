@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from projects.models import BOARD_STAGES, Project, Stage, user_is_member
 from projects.pagination import capped_count, keyset_page, numbered_page
-from projects.search import ORG_VECTOR, is_postgres, name_similarity, substring_match, text_match
+from projects.search import ORG_VECTOR, SearchResult, search
 
 from .models import (
     Association,
@@ -88,8 +88,8 @@ class DirectoryFilters:
     def from_params(cls, params) -> "DirectoryFilters":
         q = " ".join((params.get("q") or "").split())[:200]
         sort = params.get("sort", "")
-        if sort not in (*DIRECTORY_SORTS, "relevance") or (sort == "relevance" and not q):
-            sort = "relevance" if q and not _identifier(q) else "name"
+        if sort not in DIRECTORY_SORTS:
+            sort = "name"
         size = params.get("size", "")
         return cls(
             q=q,
@@ -116,16 +116,7 @@ def _identifier(q: str) -> str:
 
 
 def filter_directory(organisations, filters: DirectoryFilters):
-    if filters.q:
-        kind = _identifier(filters.q)
-        if kind:
-            organisations = organisations.filter(**{kind: filters.q.replace(" ", "")})
-        elif is_postgres():
-            organisations = organisations.filter(
-                text_match(vectors=ORG_VECTOR, name_column="members_organisation.short_name", query=filters.q)
-            )
-        else:
-            organisations = organisations.filter(substring_match(("short_name", "full_name", "description"), filters.q))
+    """The filters other than the text query (EXISTS sub-queries: no row repeats)."""
     if filters.region:
         organisations = organisations.filter(region__code=filters.region)
     if filters.association:
@@ -143,25 +134,36 @@ def filter_directory(organisations, filters: DirectoryFilters):
     return organisations
 
 
+def directory_search(organisations, filters: DirectoryFilters) -> SearchResult:
+    kind = _identifier(filters.q)
+    if kind:
+        matched = organisations.filter(**{kind: filters.q.replace(" ", "")})
+        count, more = capped_count(matched)
+        return SearchResult(matched, count, more)
+    return search(
+        organisations,
+        query=filters.q,
+        vectors=ORG_VECTOR,
+        name_column="members_organisation.short_name",
+        substring_fields=("short_name", "full_name", "description"),
+    )
+
+
 def directory_page(params):
-    """One page of approved member organisations (3 queries: capped count, page, directions prefetch)."""
+    """One page of approved member organisations.
+
+    Queries: capped count (1, or 2 when a text query falls back to similar names),
+    the page (1), the directions of its rows (1).
+    """
     filters = DirectoryFilters.from_params(params)
-    organisations = filter_directory(approved_members(), filters)
-    count, more = capped_count(organisations)
-    organisations = organisations.select_related("region").prefetch_related("directions")
-    if filters.sort == "relevance":
-        if is_postgres():
-            organisations = organisations.annotate(
-                relevance=name_similarity(name_column="members_organisation.short_name", query=filters.q)
-            ).order_by("-relevance", "short_name", "pk")
-        else:
-            organisations = organisations.order_by("short_name", "pk")
+    result = directory_search(filter_directory(approved_members(), filters), filters)
+    organisations = result.queryset.select_related("region").prefetch_related("directions")
+    if result.fuzzy:
         page = numbered_page(organisations, params=params, size=DIRECTORY_PAGE_SIZE)
     else:
-        page = keyset_page(
-            organisations, ordering=DIRECTORY_SORTS[filters.sort], params=params, size=DIRECTORY_PAGE_SIZE
-        )
-    page.extra = {"count": count, "more": more}
+        ordering = DIRECTORY_SORTS[filters.sort]
+        page = keyset_page(organisations, ordering=ordering, params=params, size=DIRECTORY_PAGE_SIZE)
+    page.extra = {"count": result.count, "more": result.more, "fuzzy": result.fuzzy}
     return filters, page
 
 

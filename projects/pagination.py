@@ -25,6 +25,9 @@ class Page:
     next_query: str = ""
     previous_query: str = ""
     number: int | None = None  # for pages addressed by number (relevance order)
+    first_query: str = ""
+    last_query: str = ""
+    keyset: bool = False
     extra: dict = field(default_factory=dict)
 
     def __iter__(self):
@@ -81,12 +84,16 @@ def keyset_page(queryset, *, ordering: tuple[str, str], params, size: int = 20) 
     fields = [model._meta.pk if name == "pk" else model._meta.get_field(name) for name, _ in keys]
     after = decode_cursor(params.get("after"), fields)
     before = None if after else decode_cursor(params.get("before"), fields)
-    if before is not None:
+    last = after is None and before is None and params.get("page") == "last"
+    if before is not None or last:
+        # Walk the index backwards from the cursor (or from the end, for the last page).
         reverse = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in ordering)
-        rows = list(queryset.filter(_after(keys, before, forward=False)).order_by(*reverse)[: size + 1])
+        if before is not None:
+            queryset = queryset.filter(_after(keys, before, forward=False))
+        rows = list(queryset.order_by(*reverse)[: size + 1])
         has_previous = len(rows) > size
         items = list(reversed(rows[:size]))
-        has_next = True
+        has_next = not last
     else:
         if after is not None:
             queryset = queryset.filter(_after(keys, after, forward=True))
@@ -96,6 +103,9 @@ def keyset_page(queryset, *, ordering: tuple[str, str], params, size: int = 20) 
         has_previous = after is not None
     page = Page(items=items, has_next=has_next and bool(items), has_previous=has_previous and bool(items))
     base = {k: v for k, v in params.items() if k not in ("after", "before", "page") and v}
+    page.first_query = urlencode(base)
+    page.last_query = urlencode({**base, "page": "last"})
+    page.keyset = True
     if items:
         page.next_query = urlencode({**base, "after": _cursor_of(items[-1], keys)})
         page.previous_query = urlencode({**base, "before": _cursor_of(items[0], keys)})

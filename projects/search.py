@@ -2,9 +2,9 @@
 
 On PostgreSQL a query matches when
 1. the Russian or the English full-text vector of the row matches
-   `websearch_to_tsquery` of the query (so «принтер» finds «принтеров»), or
-2. for names, the query is trigram-similar to a word of the name (`<%`), which
-   forgives typos («Ромошка» finds «Ромашка»).
+   `websearch_to_tsquery` of the query (so «принтер» finds «принтеров»);
+2. when nothing matches so, rows whose name is trigram-similar to the query
+   (`<%`), which forgives typos («Ромошка» finds «Ромашка»), best first.
 Each condition is backed by a GIN index created in a PostgreSQL-only migration
 (members 0004, projects 0003); the SQL expressions below must stay identical
 to the indexed ones or PostgreSQL will not use the indexes.
@@ -12,9 +12,13 @@ to the indexed ones or PostgreSQL will not use the indexes.
 On SQLite (local development) a plain case-insensitive substring match is used.
 """
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Q
 from django.db.models.expressions import RawSQL
+
+from .pagination import capped_count
 
 # Threshold for `<%` (word similarity). The default 0.6 misses a single wrong
 # letter in a short word; 0.4 keeps typos and ranks the rest below.
@@ -41,19 +45,55 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def text_match(*, vectors: dict, name_column: str, query: str) -> RawSQL:
-    """A boolean SQL condition: full-text match in either language, or a name similar to the query."""
+def fulltext_match(*, vectors: dict, query: str) -> RawSQL:
+    """A boolean SQL condition: the Russian or the English vector matches the query."""
     sql = (
         f"({vectors['russian']} @@ websearch_to_tsquery('russian'::regconfig, %s) "
-        f"OR {vectors['english']} @@ websearch_to_tsquery('english'::regconfig, %s) "
-        f"OR %s <%% {name_column})"
+        f"OR {vectors['english']} @@ websearch_to_tsquery('english'::regconfig, %s))"
     )
-    return RawSQL(sql, (query, query, query), output_field=BooleanField())
+    return RawSQL(sql, (query, query), output_field=BooleanField())
+
+
+def similar_name(*, name_column: str, query: str) -> RawSQL:
+    """A boolean SQL condition: the query is trigram-similar to a word of the name (typos forgiven)."""
+    return RawSQL(f"(%s <%% {name_column})", (query,), output_field=BooleanField())
 
 
 def name_similarity(*, name_column: str, query: str) -> RawSQL:
     """How well the query matches a word of the name (0..1), for ordering by relevance."""
     return RawSQL(f"word_similarity(%s, {name_column})", (query,), output_field=FloatField())
+
+
+@dataclass
+class SearchResult:
+    queryset: object
+    count: int
+    more: bool
+    fuzzy: bool = False  # no full-text match: rows with a similar name, best first
+
+
+def search(queryset, *, query: str, vectors: dict, name_column: str, substring_fields: tuple[str, ...]) -> SearchResult:
+    """Full-text search first; only when nothing matches, names similar to the query.
+
+    Queries: one capped count, and a second one when the full-text search found
+    nothing. Trying the exact words first keeps the common case on the full-text
+    indexes, and a typo («Ромошка») still finds «Ромашка» through the trigram index.
+    """
+    if not query:
+        count, more = capped_count(queryset)
+        return SearchResult(queryset, count, more)
+    if not is_postgres():
+        matched = queryset.filter(substring_match(substring_fields, query))
+        count, more = capped_count(matched)
+        return SearchResult(matched, count, more)
+    matched = queryset.filter(fulltext_match(vectors=vectors, query=query))
+    count, more = capped_count(matched)
+    if count:
+        return SearchResult(matched, count, more)
+    similar = queryset.filter(similar_name(name_column=name_column, query=query))
+    count, more = capped_count(similar)
+    similar = similar.annotate(relevance=name_similarity(name_column=name_column, query=query))
+    return SearchResult(similar.order_by("-relevance", "pk"), count, more, fuzzy=True)
 
 
 def substring_match(fields: tuple[str, ...], query: str) -> Q:

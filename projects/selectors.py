@@ -12,8 +12,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from members.models import Association, Direction, Organisation, Region
 
 from .models import BOARD_STAGES, Project, ProjectParticipant, Stage
-from .pagination import capped_count, keyset_page, numbered_page
-from .search import PROJECT_VECTOR, is_postgres, name_similarity, substring_match, text_match
+from .pagination import keyset_page, numbered_page
+from .search import PROJECT_VECTOR, SearchResult, search
 
 SORTS = {
     "newest": ("-created_at", "-pk"),
@@ -44,8 +44,8 @@ class ProjectFilters:
         organisation = params.get("organisation", "")
         sort = params.get("sort", "")
         q = (params.get("q") or "").strip()[:200]
-        if sort not in (*SORTS, "relevance") or (sort == "relevance" and not q):
-            sort = "relevance" if q else "newest"
+        if sort not in SORTS:
+            sort = "newest"
         return cls(
             q=q,
             association=params.get("association", "")[:80],
@@ -58,15 +58,7 @@ class ProjectFilters:
 
 
 def filter_projects(projects, filters: ProjectFilters):
-    """Apply search and filters; EXISTS sub-queries instead of joins, so no row repeats."""
-    if filters.q:
-        if is_postgres():
-            projects = projects.filter(
-                text_match(vectors=PROJECT_VECTOR, name_column="projects_project.title", query=filters.q)
-            )
-        else:
-            fields = ("title", "title_en", "summary", "summary_en", "description")
-            projects = projects.filter(substring_match(fields, filters.q))
+    """The filters other than the text query; EXISTS sub-queries instead of joins, so no row repeats."""
     if filters.association:
         projects = projects.filter(association__slug=filters.association)
     if filters.direction:
@@ -87,30 +79,34 @@ def filter_projects(projects, filters: ProjectFilters):
     return projects
 
 
+def search_projects(projects, filters: ProjectFilters) -> SearchResult:
+    return search(
+        projects,
+        query=filters.q,
+        vectors=PROJECT_VECTOR,
+        name_column="projects_project.title",
+        substring_fields=("title", "title_en", "summary", "summary_en", "description"),
+    )
+
+
 def _for_cards(projects):
     return projects.select_related("association", "lead_organisation")
 
 
 def project_page(user, params):
-    """One page of the projects the user may see, with a capped count.
+    """One page of the projects the user may see.
 
-    Queries: the user's membership (1, only for signed-in non-staff), the capped
-    count (1), the page (1).
+    Queries: the user's membership (1, only for signed-in users who are not staff),
+    the capped count (1, or 2 when a text query falls back to similar titles), the page (1).
     """
     filters = ProjectFilters.from_params(params)
-    projects = filter_projects(Project.objects.visible_to(user), filters)
-    count, more = capped_count(projects)
-    if filters.sort == "relevance":
-        if is_postgres():
-            projects = projects.annotate(
-                relevance=name_similarity(name_column="projects_project.title", query=filters.q)
-            ).order_by("-relevance", "-created_at", "-pk")
-        else:
-            projects = projects.order_by("-created_at", "-pk")
-        page = numbered_page(_for_cards(projects), params=params, size=PAGE_SIZE)
+    result = search_projects(filter_projects(Project.objects.visible_to(user), filters), filters)
+    projects = _for_cards(result.queryset)
+    if result.fuzzy:
+        page = numbered_page(projects, params=params, size=PAGE_SIZE)
     else:
-        page = keyset_page(_for_cards(projects), ordering=SORTS[filters.sort], params=params, size=PAGE_SIZE)
-    page.extra = {"count": count, "more": more}
+        page = keyset_page(projects, ordering=SORTS[filters.sort], params=params, size=PAGE_SIZE)
+    page.extra = {"count": result.count, "more": result.more, "fuzzy": result.fuzzy}
     return filters, page
 
 
@@ -120,7 +116,7 @@ def project_board(user, params):
     Queries: membership (1), one per column (5) — a fixed number whatever the data.
     """
     filters = ProjectFilters.from_params(params)
-    projects = filter_projects(Project.objects.visible_to(user), filters)
+    projects = search_projects(filter_projects(Project.objects.visible_to(user), filters), filters).queryset
     columns = []
     for stage in BOARD_STAGES:
         in_stage = projects.filter(stage=stage)
