@@ -1,0 +1,221 @@
+"""Benchmark: time from an application's submission to its e-mail's arrival at the SMTP server.
+
+Runs a real Celery worker (one prefork process), a real aiosmtpd server on loopback and
+PostgreSQL + Redis; submits applications at a steady pace and measures, for every
+notification, commit of the submission → message accepted by the SMTP server.
+Writes the result to docs/benchmarks/notification-latency.md.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
+    REDIS_URL=redis://127.0.0.1:6379/4 \\
+    .venv/bin/python bench/notification_latency.py --count 200
+
+The database is created and migrated if needed; the Redis database is flushed first.
+Not part of the test suite.
+"""
+
+import argparse
+import email
+import logging
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cluster_portal.settings")
+
+
+def ensure_database(url: str) -> None:
+    import dj_database_url
+    import psycopg2
+
+    cfg = dj_database_url.parse(url)
+    conn = psycopg2.connect(
+        dbname="postgres", user=cfg["USER"], host=cfg["HOST"], port=cfg["PORT"] or 5432, password=cfg["PASSWORD"]
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    conn.close()
+
+
+class Recorder:
+    def __init__(self):
+        self.arrivals = {}
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        now = time.time()
+        notification_id = int(email.message_from_bytes(envelope.content)["X-Portal-Notification"])
+        with self.lock:
+            self.arrivals.setdefault(notification_id, now)
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=200, help="applications to submit (default 200)")
+    parser.add_argument("--interval", type=float, default=0.05, help="seconds between submissions (default 0.05)")
+    parser.add_argument("--output", default=str(ROOT / "docs/benchmarks/notification-latency.md"))
+    args = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not database_url.startswith("postgres") or not redis_url:
+        sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL")
+    ensure_database(database_url)
+
+    import django
+
+    django.setup()
+    import redis
+    from aiosmtpd.controller import Controller
+    from django.core.management import call_command
+    from django.db import transaction
+
+    call_command("migrate", verbosity=0)
+    redis.Redis.from_url(redis_url).flushdb()
+
+    from members.models import ApplicationStatus
+    from members.services import notify_application_event
+    from notifications.models import Notification
+    from tests.factories import ApplicationFactory, AssociationFactory, RepresentativeFactory, UserFactory
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    recorder = Recorder()
+    smtp = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+
+    log = Path(tempfile.mkdtemp(prefix="bench-worker-")) / "worker.log"
+    env = {
+        **os.environ,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp.port),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    worker = subprocess.Popen(
+        [str(ROOT / ".venv/bin/celery"), "-A", "cluster_portal", "worker", "-P", "prefork", "-c", "1", "-l", "INFO"]
+        + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}@%h"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log.read_text():
+            if time.monotonic() > deadline or worker.poll() is not None:
+                sys.exit(f"worker did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+
+        from django.contrib.auth.hashers import make_password
+
+        association = AssociationFactory()
+        coordinator = UserFactory(password=make_password(None))
+        association.coordinators.add(coordinator)
+        applications = []
+        for _ in range(args.count):
+            application = ApplicationFactory(association=association, status=ApplicationStatus.DRAFT)
+            RepresentativeFactory(organisation=application.organisation, user=application.applicant)
+            applications.append(application)
+        first_id = (Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+        submitted_at = {}
+        started = time.time()
+        for application in applications:
+            with transaction.atomic():
+                notify_application_event(application.submit(by=application.applicant))
+                ids = list(
+                    Notification.objects.filter(pk__gte=first_id, params__application_id=application.pk).values_list(
+                        "pk", "kind"
+                    )
+                )
+            committed = time.time()
+            for pk, kind in ids:
+                submitted_at[pk] = (committed, kind)
+            time.sleep(args.interval)
+        submit_seconds = time.time() - started
+
+        deadline = time.monotonic() + 120
+        while len(set(submitted_at) & set(recorder.arrivals)) < len(submitted_at):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+        smtp.stop()
+
+    latencies = {kind: [] for kind in ("application_received", "application_submitted")}
+    missing = 0
+    for pk, (committed, kind) in submitted_at.items():
+        if pk not in recorder.arrivals:
+            missing += 1
+            continue
+        latencies.setdefault(kind, []).append(recorder.arrivals[pk] - committed)
+    everything = [v for values in latencies.values() for v in values]
+
+    def row(label, values):
+        if not values:
+            return f"| {label} | 0 | – | – | – |"
+        return (
+            f"| {label} | {len(values)} | {statistics.median(values) * 1000:.0f} ms "
+            f"| {percentile(values, 0.95) * 1000:.0f} ms | {max(values) * 1000:.0f} ms |"
+        )
+
+    p95 = percentile(everything, 0.95) if everything else float("inf")
+    report = f"""# Notification latency: submission → e-mail at the SMTP server
+
+Measured by `bench/notification_latency.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.
+
+- {args.count} applications submitted one every {args.interval * 1000:.0f} ms
+  (over {submit_seconds:.1f} s), each through `MembershipApplication.submit` and
+  `notify_application_event` in one transaction, as the portal does.
+- Each submission writes two notifications (receipt to the applicant, notice to the
+  coordinator); their e-mails are enqueued after commit.
+- One Celery worker (`-P prefork -c 1`), Redis as broker, PostgreSQL, an aiosmtpd server on
+  loopback; the clock starts at the commit and stops when the SMTP server accepts the message.
+- Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs.
+
+| e-mail | count | median | p95 | max |
+| --- | ---: | ---: | ---: | ---: |
+{row("receipt to the applicant", latencies["application_received"])}
+{row("notice to the reviewer", latencies["application_submitted"])}
+{row("all", everything)}
+
+Not delivered within the wait: {missing}.
+Target: p95 under 2 s — **{"met" if p95 < 2 and not missing else "NOT met"}** (p95 {p95 * 1000:.0f} ms).
+"""
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
