@@ -8,6 +8,8 @@ from .models import (
     Association,
     AssociationMembership,
     Direction,
+    Invitation,
+    JoinRequest,
     MembershipApplication,
     Organisation,
     Region,
@@ -190,3 +192,20 @@ class ApplicationDocumentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "organisation__short_name", "organisation__inn"]
+    list_select_related = ["user", "organisation"]
+    raw_id_fields = ["user", "organisation", "decided_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "invited_by", "created_at", "accepted_at"]
+    search_fields = ["email", "organisation__short_name", "organisation__inn"]
+    list_select_related = ["organisation", "invited_by"]
+    raw_id_fields = ["organisation", "invited_by", "accepted_by"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import filetype
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -99,7 +100,7 @@ class OrganisationForm(forms.ModelForm):
     """The organisation profile; field names are a stable contract (PRODUCT.md)."""
 
     website = forms.URLField(
-        label=_("website"),
+        label=_("Website"),
         required=False,
         max_length=200,
         assume_scheme="https",
@@ -158,6 +159,12 @@ class OrganisationForm(forms.ModelForm):
             field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
             field.widget.attrs.pop("maxlength", None)
         self.helper = _helper()
+        self.helper.layout = Layout(
+            Fieldset(_("Legal form and identifiers"), "legal_form", "kind", "inn", "ogrn", "kpp", "okved"),
+            Fieldset(_("Names"), "full_name", "short_name"),
+            Fieldset(_("Location and contacts"), "region", "city", "address", "website", "email", "phone"),
+            Fieldset(_("Profile"), "size", "directions", "description", "show_email", "show_phone"),
+        )
 
     def clean_inn(self):
         inn = _digits(self.cleaned_data["inn"])
