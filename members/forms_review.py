@@ -167,7 +167,7 @@ class BulkDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[(BulkDecision.APPROVE, _("Approve")), (BulkDecision.REJECT, _("Reject"))],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Decision: choose approve or reject.")},
     )
     comment = forms.CharField(

@@ -311,3 +311,29 @@ def test_it_links_the_queue_from_the_navigation_for_reviewers_only(client, world
     assert 'href="/review/"' in client.get("/").content.decode()
     client.force_login(world["outsider"])
     assert 'href="/review/"' not in client.get("/").content.decode()
+
+
+def test_an_administrator_appoints_a_coordinator_in_the_admin(client, world):
+    association = world["association"]
+    newcomer = UserFactory()
+    client.force_login(world["admin"])
+    url = f"/admin/members/association/{association.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    assert "coordinators" in form.fields
+    data = {
+        name: value
+        for name, value in {
+            **{f: form.initial.get(f, "") for f in form.fields},
+            "directions": [direction("photonics").pk],
+            "coordinators": [world["coordinator"].pk, newcomer.pk],
+            "founded_on": "",
+        }.items()
+        if value is not None
+    }
+    data["is_featured"] = "on" if association.is_featured else ""
+    for prefix in ("memberships",):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert set(association.coordinators.all()) == {world["coordinator"], newcomer}
+    assert _queue(client, newcomer) == [world["application"].pk]
