@@ -116,25 +116,31 @@ def _cursor_of(obj, keys) -> str:
     return encode_cursor([getattr(obj, name) for name, _ in keys])
 
 
-def numbered_page(queryset, *, params, size: int = 20, max_pages: int = 10) -> Page:
-    """Pages by number for relevance order, capped: a search ranks its best matches first,
-    and nobody pages past the first few hundred of them."""
-    try:
-        number = max(1, min(int(params.get("page", 1)), max_pages))
-    except (TypeError, ValueError):
-        number = 1
-    offset = (number - 1) * size
-    rows = list(queryset[offset : offset + size + 1])
-    base = {k: v for k, v in params.items() if k not in ("after", "before", "page") and v}
-    page = Page(items=rows[:size], number=number)
-    page.has_next = len(rows) > size and number < max_pages
-    page.has_previous = number > 1
-    page.next_query = urlencode({**base, "page": number + 1})
-    page.previous_query = urlencode({**base, "page": number - 1})
-    return page
-
-
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many rows match, counting at most `cap + 1` of them: (count, more than cap)."""
     n = queryset.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
+
+
+def fuzzy_page(queryset, *, params, size: int = 20, max_pages: int = 10) -> Page:
+    """Pages of a ranked result cut from its best `max_pages * size` rows, loaded in one query.
+
+    The rows are counted as they are loaded, so no separate COUNT runs: for a
+    similarity search PostgreSQL would answer a LIMITed count by walking the
+    name index row by row instead of using the trigram index.
+    """
+    try:
+        number = max(1, min(int(params.get("page", 1)), max_pages))
+    except (TypeError, ValueError):
+        number = 1
+    cap = max_pages * size
+    rows = list(queryset[: cap + 1])
+    offset = (number - 1) * size
+    base = {k: v for k, v in params.items() if k not in ("after", "before", "page") and v}
+    page = Page(items=rows[offset : offset + size], number=number)
+    page.has_next = len(rows) > offset + size and number < max_pages
+    page.has_previous = number > 1
+    page.next_query = urlencode({**base, "page": number + 1})
+    page.previous_query = urlencode({**base, "page": number - 1})
+    page.extra = {"count": min(len(rows), cap), "more": len(rows) > cap}
+    return page

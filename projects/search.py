@@ -75,8 +75,8 @@ class SearchResult:
 def search(queryset, *, query: str, vectors: dict, name_column: str, substring_fields: tuple[str, ...]) -> SearchResult:
     """Full-text search first; only when nothing matches, names similar to the query.
 
-    Queries: one capped count, and a second one when the full-text search found
-    nothing. Trying the exact words first keeps the common case on the full-text
+    Queries: one capped count; when the full-text search found nothing, the
+    caller pages the similar names with `fuzzy_page` (one query, no count). Trying the exact words first keeps the common case on the full-text
     indexes, and a typo («Ромошка») still finds «Ромашка» through the trigram index.
     """
     if not query:
@@ -90,10 +90,11 @@ def search(queryset, *, query: str, vectors: dict, name_column: str, substring_f
     count, more = capped_count(matched)
     if count:
         return SearchResult(matched, count, more)
+    # No count here: the page of similar names is cut from the best few hundred, counted there
+    # (a separate capped count would walk the whole name index, see fuzzy_page).
     similar = queryset.filter(similar_name(name_column=name_column, query=query))
-    count, more = capped_count(similar)
     similar = similar.annotate(relevance=name_similarity(name_column=name_column, query=query))
-    return SearchResult(similar.order_by("-relevance", "pk"), count, more, fuzzy=True)
+    return SearchResult(similar.order_by("-relevance", "pk"), 0, False, fuzzy=True)
 
 
 def substring_match(fields: tuple[str, ...], query: str) -> Q:

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from members.models import Association, Direction, Organisation, Region
 
 from .models import BOARD_STAGES, Project, ProjectParticipant, Stage
-from .pagination import keyset_page, numbered_page
+from .pagination import fuzzy_page, keyset_page
 from .search import PROJECT_VECTOR, SearchResult, search
 
 SORTS = {
@@ -58,21 +58,25 @@ class ProjectFilters:
 
 
 def filter_projects(projects, filters: ProjectFilters):
-    """The filters other than the text query; EXISTS sub-queries instead of joins, so no row repeats."""
-    if filters.association:
-        projects = projects.filter(association__slug=filters.association)
-    if filters.direction:
-        through = Project.directions.through.objects.filter(
-            project_id=OuterRef("pk"), direction__slug=filters.direction
-        )
+    """The filters other than the text query; EXISTS sub-queries instead of joins, so no row repeats.
+
+    Codes and slugs are resolved to ids first (see members.selectors.reference_ids).
+    """
+    from members.selectors import reference_ids
+
+    ids = reference_ids(region=filters.region, direction=filters.direction, association=filters.association)
+    if ids["association"] is not None:
+        projects = projects.filter(association_id=ids["association"])
+    if ids["direction"] is not None:
+        through = Project.directions.through.objects.filter(project_id=OuterRef("pk"), direction_id=ids["direction"])
         projects = projects.filter(Exists(through))
     if filters.stage:
         projects = projects.filter(stage=filters.stage)
-    if filters.region:
-        in_region = ProjectParticipant.objects.filter(
-            project_id=OuterRef("pk"), organisation__region__code=filters.region
-        )
-        projects = projects.filter(Q(Exists(in_region)) | Q(lead_organisation__region__code=filters.region))
+    if ids["region"] is not None:
+        # Participants only (the lead organisation is a participant with the role "lead", see
+        # services.project_save): without an OR the database can probe project by project.
+        in_region = ProjectParticipant.objects.filter(project_id=OuterRef("pk"), organisation__region_id=ids["region"])
+        projects = projects.filter(Exists(in_region))
     if filters.organisation:
         takes_part = ProjectParticipant.objects.filter(project_id=OuterRef("pk"), organisation_id=filters.organisation)
         projects = projects.filter(Q(Exists(takes_part)) | Q(lead_organisation_id=filters.organisation))
@@ -103,10 +107,13 @@ def project_page(user, params):
     result = search_projects(filter_projects(Project.objects.visible_to(user), filters), filters)
     projects = _for_cards(result.queryset)
     if result.fuzzy:
-        page = numbered_page(projects, params=params, size=PAGE_SIZE)
+        page = fuzzy_page(projects, params=params, size=PAGE_SIZE)
     else:
         page = keyset_page(projects, ordering=SORTS[filters.sort], params=params, size=PAGE_SIZE)
-    page.extra = {"count": result.count, "more": result.more, "fuzzy": result.fuzzy}
+    if result.fuzzy:
+        page.extra["fuzzy"] = True
+    else:
+        page.extra = {"count": result.count, "more": result.more, "fuzzy": False}
     return filters, page
 
 

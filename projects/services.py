@@ -8,7 +8,15 @@ from django.db.models import Q
 from members.models import MembershipStatus, Organisation, Representative
 from notifications.services import notify
 
-from .models import ParticipationRequest, ParticipationStatus, Project, ProjectDocument, ProjectParticipant, StageChange
+from .models import (
+    ParticipantRole,
+    ParticipationRequest,
+    ParticipationStatus,
+    Project,
+    ProjectDocument,
+    ProjectParticipant,
+    StageChange,
+)
 
 
 class ParticipationError(Exception):
@@ -22,6 +30,11 @@ def project_save(*, form, user) -> Project:
         project = form.save()
         if creating:
             StageChange.objects.create(project=project, from_stage="", to_stage=project.stage, changed_by=user)
+        if project.lead_organisation_id:
+            # The lead takes part too: participant lists and the region filter rely on it.
+            ProjectParticipant.objects.update_or_create(
+                project=project, organisation_id=project.lead_organisation_id, defaults={"role": ParticipantRole.LEAD}
+            )
     return project
 
 

@@ -305,3 +305,12 @@ def test_it_refuses_requests_from_organisations_that_are_not_members(client, set
     ParticipantFactory(project=setup["project"], organisation=setup["applicant_org"])
     client.force_login(setup["applicant"])
     assert client.get("/projects/pellet/participate/").status_code == 403
+
+
+def test_it_makes_the_lead_organisation_a_participant(client, setup):
+    client.force_login(setup["coordinator"])
+    lead = setup["applicant_org"]
+    client.post("/projects/new/", _valid_project(setup["association"], lead_organisation_inn=lead.inn))
+    project = Project.objects.get(slug="pellet-printer")
+    assert project.lead_organisation == lead
+    assert list(project.participants.values_list("organisation", "role")) == [(lead.pk, "lead")]

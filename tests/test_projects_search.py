@@ -132,3 +132,8 @@ def test_it_shows_the_board_by_stage(client, printers):
     columns = {c["stage"]: [p.slug for p in c["items"]] for c in response.context["columns"]}
     assert list(columns) == ["idea", "development", "promotion", "replication", "completed"]
     assert columns["idea"] == ["scanner"] and columns["development"] == ["pellet"]
+
+
+def test_it_matches_nothing_for_an_unknown_region_or_association(client, printers):
+    assert _titles(client.get("/projects/", {"region": "00"})) == []
+    assert _titles(client.get("/projects/", {"association": "no-such"})) == []
