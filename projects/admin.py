@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Milestone, Project, ProjectParticipant, StageChange
+from .models import Milestone, ParticipationRequest, Project, ProjectDocument, ProjectParticipant, StageChange
 
 
 class ParticipantInline(admin.TabularInline):
@@ -51,3 +51,22 @@ class MilestoneAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["title", "project__title"]
     list_select_related = ["project"]
+
+
+@admin.register(ParticipationRequest)
+class ParticipationRequestAdmin(admin.ModelAdmin):
+    list_display = ["project", "organisation", "role", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["project__title", "organisation__short_name", "organisation__inn"]
+    list_select_related = ["project", "organisation", "decided_by"]
+    readonly_fields = ["requested_by", "created_at", "decided_by", "decided_at"]
+    autocomplete_fields = ["project", "organisation"]
+
+
+@admin.register(ProjectDocument)
+class ProjectDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "original_name", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["title", "project__title", "original_name"]
+    list_select_related = ["project", "uploaded_by"]
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    autocomplete_fields = ["project"]
