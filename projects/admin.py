@@ -70,3 +70,12 @@ class ProjectDocumentAdmin(admin.ModelAdmin):
     list_select_related = ["project", "uploaded_by"]
     readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     autocomplete_fields = ["project"]
+
+
+@admin.register(ProjectParticipant)
+class ProjectParticipantAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "project", "role", "joined_on"]
+    list_filter = ["role"]
+    search_fields = ["organisation__short_name", "organisation__inn", "project__title"]
+    list_select_related = ["organisation", "project"]
+    autocomplete_fields = ["project", "organisation"]
