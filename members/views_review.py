@@ -34,6 +34,7 @@ class Action:
     with_comment: bool
     comment_label: str
     done: str
+    service: str
 
 
 ACTIONS = {
@@ -47,6 +48,7 @@ ACTIONS = {
             False,
             "",
             gettext_lazy("The application is assigned to you and in review."),
+            "application_take_into_review",
         ),
         Action(
             "request-information",
@@ -56,6 +58,7 @@ ACTIONS = {
             True,
             gettext_lazy("Question for the applicant"),
             gettext_lazy("The applicant is asked for more information."),
+            "application_request_information",
         ),
         Action(
             "approve",
@@ -65,6 +68,7 @@ ACTIONS = {
             True,
             gettext_lazy("Comment for the applicant"),
             gettext_lazy("The application is approved: the organisation is now a member."),
+            "application_approve",
         ),
         Action(
             "reject",
@@ -74,6 +78,7 @@ ACTIONS = {
             True,
             gettext_lazy("Reason for the applicant"),
             gettext_lazy("The application is rejected; the applicant receives the reason."),
+            "application_reject",
         ),
     )
 }
@@ -164,14 +169,8 @@ def review_action(request, pk, action):
     if not form.is_valid():
         ctx = _detail_context(application, forms={action: form})
         return render(request, "members/review/detail.html", ctx, status=400)
-    service = {
-        "take": services.application_take_into_review,
-        "request-information": services.application_request_information,
-        "approve": services.application_approve,
-        "reject": services.application_reject,
-    }[action]
     try:
-        service(application=application, reviewer=request.user, **form.cleaned_data)
+        getattr(services, spec.service)(application=application, reviewer=request.user, **form.cleaned_data)
     except services.ReviewNotAllowed:
         application.refresh_from_db(fields=["status"])
         messages.error(

@@ -337,3 +337,24 @@ def test_an_administrator_appoints_a_coordinator_in_the_admin(client, world):
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert set(association.coordinators.all()) == {world["coordinator"], newcomer}
     assert _queue(client, newcomer) == [world["application"].pk]
+
+
+def test_it_lets_reviewers_download_the_documents(client, world):
+    from django.core.files.base import ContentFile
+
+    from members.models import ApplicationDocument
+
+    application = world["application"]
+    document = ApplicationDocument(
+        application=application, original_name="устав.pdf", content_type="application/pdf", size=9
+    )
+    document.file.save("charter.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    document.save()
+    client.force_login(world["coordinator"])
+    page = client.get(f"/review/applications/{application.pk}/").content.decode()
+    assert f'href="/cabinet/documents/{document.pk}/"' in page
+    response = client.get(f"/cabinet/documents/{document.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n"
+    client.force_login(world["other_coordinator"])
+    assert client.get(f"/cabinet/documents/{document.pk}/").status_code == 404
