@@ -79,7 +79,10 @@ class ReviewFilterForm(forms.Form):
 
     def filter(self, applications):
         """Apply the valid filters to `applications`, oldest waiting first."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        data = {}
+        if self.is_bound:
+            self.is_valid()  # invalid filters are named on the page and left out; the valid ones apply
+            data = self.cleaned_data
         status = data.get("status") or WAITING
         if status == WAITING:
             applications = applications.filter(status__in=PENDING_REVIEW_STATUSES)

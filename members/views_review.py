@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -189,7 +189,8 @@ def review_bulk(request):
     if not _is_reviewer(request.user):
         raise PermissionDenied
     form = BulkDecisionForm(request.POST)
-    back = reverse("members:review-queue") + ("?" + request.POST["query"] if request.POST.get("query") else "")
+    query = QueryDict(request.POST.get("query", "")).urlencode()
+    back = reverse("members:review-queue") + (f"?{query}" if query else "")
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
