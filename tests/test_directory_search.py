@@ -153,3 +153,17 @@ def test_it_shows_suggestions_to_the_organisations_own_people(client, cluster):
     assert suggestions["associations"][0].reason == direction("additive-manufacturing").title
     client.force_login(cluster["member"])
     assert client.get(cluster["romashka"].get_absolute_url()).context["suggestions"] is None
+
+
+def test_it_shows_suggestions_on_the_cabinet_page_of_the_organisation(client, cluster):
+    from .factories import ProjectFactory
+
+    project = ProjectFactory(title="Гранульный принтер", visibility="public")
+    project.directions.add(direction("additive-manufacturing"))
+    secret = ProjectFactory(title="Секретный принтер", visibility="staff")
+    secret.directions.add(direction("additive-manufacturing"))
+    owner = RepresentativeFactory(organisation=cluster["romashka"]).user
+    client.force_login(owner)
+    page = client.get(f"/cabinet/organisations/{cluster['romashka'].pk}/").content.decode()
+    assert 'id="suggestions"' in page and project.get_absolute_url() in page
+    assert secret.get_absolute_url() not in page
