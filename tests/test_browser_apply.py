@@ -7,6 +7,7 @@ sees both states in the cabinet. Assertions use ids, names and data attributes, 
 they hold whatever the translation catalogues say.
 """
 
+import importlib
 import random
 import re
 
@@ -22,6 +23,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PASSWORD = "Гранулы-и-принтеры-2026"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _restore_reference_data(django_db_blocker):
+    """Put back the regions and directions of the data migration once the module is done.
+
+    A transactional test ends by flushing every table, reference data included; tests
+    that run afterwards (e.g. other browser tests) rely on it. A module-scoped fixture
+    is torn down after the last test's flush.
+    """
+    yield
+    from django.apps import apps
+
+    migration = importlib.import_module("members.migrations.0002_regions_and_directions")
+    with django_db_blocker.unblock():
+        migration.load(apps, None)
 
 
 @pytest.fixture(autouse=True)
