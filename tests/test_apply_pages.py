@@ -1,0 +1,64 @@
+"""The public start of joining: /apply/, the privacy policy and the links that lead there."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ApplicationFactory, AssociationFactory, RepresentativeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_it_explains_who_may_join_and_lists_the_associations(client):
+    active = AssociationFactory(name="Фотоника", name_en="Photonics")
+    archived = AssociationFactory(status="archived")
+    response = client.get(reverse("members:apply"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert list(response.context["associations"]) == [active]
+    body = response.content.decode()
+    assert "individual entrepreneur" in body
+    assert "Photonics" in body
+    assert archived.name_en not in body
+
+
+def test_it_leads_a_visitor_to_registration_and_sign_in(client):
+    association = AssociationFactory()
+    body = client.get(reverse("members:apply") + f"?association={association.slug}").content.decode()
+    assert f"{reverse('account_signup')}?next=/cabinet/applications/new/%3Fassociation%3D{association.slug}" in body
+    assert f"{reverse('account_login')}?next=/cabinet/applications/new/" in body
+
+
+def test_it_leads_a_user_without_organisation_to_the_profile(client):
+    client.force_login(UserFactory())
+    body = client.get(reverse("members:apply")).content.decode()
+    assert f"{reverse('members:organisation-create')}?next=" in body
+
+
+def test_it_leads_a_representative_to_the_application_form(client):
+    client.force_login(RepresentativeFactory().user)
+    association = AssociationFactory()
+    body = client.get(reverse("members:apply") + f"?association={association.slug}").content.decode()
+    assert f"{reverse('members:application-create')}?association={association.slug}" in body
+
+
+def test_the_association_page_and_the_navigation_link_to_apply(client):
+    association = AssociationFactory()
+    body = client.get(association.get_absolute_url()).content.decode()
+    assert f"{reverse('members:apply')}?association={association.slug}" in body
+    assert f'href="{reverse("members:apply")}"' in body
+
+
+def test_the_privacy_policy_names_its_version(client, settings):
+    response = client.get(reverse("members:privacy"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert settings.PRIVACY_POLICY_VERSION in response.content.decode()
+    assert "152-FZ" in response.content.decode()
+
+
+def test_the_application_url_is_the_applicants_page():
+    application = ApplicationFactory()
+    assert application.get_absolute_url() == f"/cabinet/applications/{application.pk}/"
