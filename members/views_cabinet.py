@@ -20,6 +20,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from notifications.models import Notification
+from notifications.services import notification_title
+
 from . import services
 from .forms import (
     ApplicationEditForm,
@@ -114,7 +117,9 @@ def cabinet(request):
         organisation_id__in=owned, status=JoinRequestStatus.PENDING
     ).select_related("organisation", "user")
     my_requests = JoinRequest.objects.filter(user=request.user).select_related("organisation")[:10]
+    recent = Notification.objects.for_user(request.user).select_related("recipient").order_by("-created_at", "-pk")[:5]
     ctx = {
+        "notifications": [(n, notification_title(n)) for n in recent],
         "representations": representations,
         "applications": applications,
         "join_requests": join_requests,

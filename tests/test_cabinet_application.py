@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from members.models import ApplicationDocument, ApplicationEvent, ApplicationStatus, RepresentativeRole
 from notifications.models import Notification
+from notifications.services import notify
 from tests.factories import ApplicationFactory, RepresentativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,11 +55,14 @@ def test_it_lists_the_users_applications_and_organisations(client, owner):
 def test_it_runs_a_fixed_number_of_queries(client, owner, count, django_assert_num_queries):
     """1 session, 2 user, 3 representations (+organisation), 4 the nav's reviewer check,
     5 the nav's unread count, 6 applications (+organisation, association),
-    7 join requests to owned organisations, 8 the user's own join requests."""
+    7 join requests to owned organisations, 8 the user's own join requests,
+    9 the five latest notifications (+recipient)."""
     for _ in range(count):
-        application_of(owner)
+        application = application_of(owner, status="submitted")
+        params = {"organisation": owner.organisation.short_name, "association": application.association.name}
+        notify(recipient=owner.user, kind="application_received", params=params, url=application.get_absolute_url())
     client.force_login(owner.user)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(reverse("members:cabinet")).status_code == 200
 
 
