@@ -30,6 +30,7 @@ from .models import (
     Organisation,
     Region,
 )
+from .services import application_blockers
 from .validators import validate_inn, validate_kpp, validate_ogrn
 
 MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
@@ -363,6 +364,18 @@ DOCUMENTS_HELP = lazy(
 # Applications
 
 
+class AssociationCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes whose `unavailable` values are shown disabled (the server checks them anyway)."""
+
+    unavailable: frozenset = frozenset()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if getattr(value, "value", value) in self.unavailable:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class ApplicationForm(forms.Form):
     """One form, one application per chosen association."""
 
@@ -374,7 +387,7 @@ class ApplicationForm(forms.Form):
     associations = forms.ModelMultipleChoiceField(
         queryset=Association.objects.none(),
         label=_("Associations"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=AssociationCheckboxes,
         help_text=_("Choose one or more; a separate application is made for each."),
         error_messages={"required": _("Associations: choose at least one association.")},
     )
@@ -408,8 +421,15 @@ class ApplicationForm(forms.Form):
         )
         self.fields["associations"].label_from_instance = lambda a: a.title
         self.fields["directions"].queryset = Direction.objects.order_by("name")
-        if self.fields["organisation"].queryset.count() == 1:
-            self.fields["organisation"].initial = self.fields["organisation"].queryset.first()
+        self.unavailable = {}
+        organisations = list(self.fields["organisation"].queryset)
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+            # Associations this organisation cannot apply to now, with the reason shown above the form.
+            self.unavailable = application_blockers(
+                organisation=organisations[0], associations=list(self.fields["associations"].queryset)
+            )
+            self.fields["associations"].widget.unavailable = frozenset(self.unavailable)
         self.helper = _helper()
 
     @property
@@ -420,8 +440,6 @@ class ApplicationForm(forms.Form):
         return check_documents(self.cleaned_data["documents"])
 
     def clean(self):
-        from .services import application_blockers
-
         cleaned = super().clean()
         organisation = cleaned.get("organisation")
         associations = cleaned.get("associations")

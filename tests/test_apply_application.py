@@ -280,3 +280,13 @@ def test_it_accepts_reapplying_after_the_cooling_off_period(client, owner, assoc
     response = client.post(reverse("members:application-create"), post_data(owner, associations[:1]))
     assert response.status_code == 302
     assert MembershipApplication.objects.filter(status="submitted").count() == 1
+
+
+def test_it_shows_unavailable_associations_disabled_with_the_reason(client, owner, associations):
+    ApplicationFactory(organisation=owner.organisation, association=associations[0], status="submitted")
+    client.force_login(owner.user)
+    response = client.get(reverse("members:application-create"), HTTP_ACCEPT_LANGUAGE="en")
+    assert set(response.context["form"].unavailable) == {associations[0].pk}
+    body = response.content.decode()
+    assert f'value="{associations[0].pk}"' in body and "disabled" in body
+    assert 'id="unavailable-associations"' in body
