@@ -126,3 +126,21 @@ def test_it_lets_only_the_owner_invite(client, people):
     assert client.get(reverse("members:organisation-invite", args=[organisation.pk])).status_code == 403
     client.force_login(people["owner"])
     assert client.get(reverse("members:organisation-invite", args=[organisation.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["outsider", "reviewer", "other_reviewer"])
+def test_it_answers_404_to_removing_a_document_by_others(client, people, who):
+    type(people["application"]).objects.filter(pk=people["application"].pk).update(status="draft")
+    client.force_login(people[who])
+    response = client.post(reverse("members:document-delete", args=[people["document"].pk]))
+    assert response.status_code == 404
+    assert ApplicationDocument.objects.filter(pk=people["document"].pk).exists()
+
+
+@pytest.mark.parametrize("who", ["owner", "colleague"])
+def test_the_organisations_users_remove_draft_documents(client, people, who):
+    type(people["application"]).objects.filter(pk=people["application"].pk).update(status="draft")
+    client.force_login(people[who])
+    response = client.post(reverse("members:document-delete", args=[people["document"].pk]))
+    assert response.status_code == 302
+    assert not ApplicationDocument.objects.filter(pk=people["document"].pk).exists()
