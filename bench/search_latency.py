@@ -227,7 +227,11 @@ def main():
             medians["Projects: stage + region, last page"] / medians["Projects: stage + region, first page"],
         ),
     ]
-    lines += ["", "Last page against first page (keyset pagination, no OFFSET, count capped at 1,000):", ""]
+    lines += [
+        "",
+        "Last page against first page (keyset pagination, no OFFSET; counts capped at 200 organisations and 1,000 projects):",
+        "",
+    ]
     lines += [f"- {name}: {ratio:.2f}× ({'within' if ratio <= 2 else 'OVER'} the 2× limit)" for name, ratio in ratios]
     lines += [
         "",

@@ -21,6 +21,9 @@ from .models import (
 )
 
 DIRECTORY_PAGE_SIZE = 20
+# Count at most this many matches: beyond it the page says "more than 200". A low cap lets
+# PostgreSQL stop early on broad filters (region + direction over 100,000 organisations).
+DIRECTORY_COUNT_CAP = 200
 DIRECTORY_SORTS = {"name": ("short_name", "pk"), "newest": ("-created_at", "-pk")}
 
 
@@ -172,7 +175,7 @@ def directory_search(organisations, filters: DirectoryFilters) -> SearchResult:
     kind = _identifier(filters.q)
     if kind:
         matched = organisations.filter(**{kind: filters.q.replace(" ", "")})
-        count, more = capped_count(matched)
+        count, more = capped_count(matched, DIRECTORY_COUNT_CAP)
         return SearchResult(matched, count, more)
     return search(
         organisations,
@@ -180,6 +183,7 @@ def directory_search(organisations, filters: DirectoryFilters) -> SearchResult:
         vectors=ORG_VECTOR,
         name_column="members_organisation.short_name",
         substring_fields=("short_name", "full_name", "description"),
+        count_cap=DIRECTORY_COUNT_CAP,
     )
 
 

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import BooleanField, FloatField, Q
 from django.db.models.expressions import RawSQL
 
-from .pagination import capped_count
+from .pagination import COUNT_CAP, capped_count
 
 # Threshold for `<%` (word similarity). The default 0.6 misses a single wrong
 # letter in a short word; 0.4 keeps typos and ranks the rest below.
@@ -72,7 +72,15 @@ class SearchResult:
     fuzzy: bool = False  # no full-text match: rows with a similar name, best first
 
 
-def search(queryset, *, query: str, vectors: dict, name_column: str, substring_fields: tuple[str, ...]) -> SearchResult:
+def search(
+    queryset,
+    *,
+    query: str,
+    vectors: dict,
+    name_column: str,
+    substring_fields: tuple[str, ...],
+    count_cap: int = COUNT_CAP,
+) -> SearchResult:
     """Full-text search first; only when nothing matches, names similar to the query.
 
     Queries: one capped count; when the full-text search found nothing, the
@@ -80,14 +88,14 @@ def search(queryset, *, query: str, vectors: dict, name_column: str, substring_f
     indexes, and a typo («Ромошка») still finds «Ромашка» through the trigram index.
     """
     if not query:
-        count, more = capped_count(queryset)
+        count, more = capped_count(queryset, count_cap)
         return SearchResult(queryset, count, more)
     if not is_postgres():
         matched = queryset.filter(substring_match(substring_fields, query))
-        count, more = capped_count(matched)
+        count, more = capped_count(matched, count_cap)
         return SearchResult(matched, count, more)
     matched = queryset.filter(fulltext_match(vectors=vectors, query=query))
-    count, more = capped_count(matched)
+    count, more = capped_count(matched, count_cap)
     if count:
         return SearchResult(matched, count, more)
     # No count here: the page of similar names is cut from the best few hundred, counted there
