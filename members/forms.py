@@ -211,7 +211,10 @@ class OrganisationForm(forms.ModelForm):
 class JoinRequestForm(forms.Form):
     inn = forms.CharField(widget=forms.HiddenInput)
     message = forms.CharField(
-        label=_("Message to the owner"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Message to the owner"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
     def clean_inn(self):
@@ -413,16 +416,20 @@ class ApplicationForm(forms.Form):
     )
     documents = MultipleFileField(label=_("Documents"), help_text=DOCUMENTS_HELP)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, new_organisation: bool = False, **kwargs):
+        """`new_organisation`: the organisation is described on the same page (OrganisationForm)."""
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.of_user(user).order_by("short_name")
+        if new_organisation:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = Organisation.objects.of_user(user).order_by("short_name")
         self.fields["associations"].queryset = Association.objects.exclude(status=AssociationStatus.ARCHIVED).order_by(
             "name"
         )
         self.fields["associations"].label_from_instance = lambda a: a.title
         self.fields["directions"].queryset = Direction.objects.order_by("name")
         self.unavailable = {}
-        organisations = list(self.fields["organisation"].queryset)
+        organisations = list(self.fields["organisation"].queryset) if "organisation" in self.fields else []
         if len(organisations) == 1:
             self.fields["organisation"].initial = organisations[0]
             # Associations this organisation cannot apply to now, with the reason shown above the form.

@@ -444,6 +444,15 @@ def application_create(
     return created
 
 
+def organisation_create_and_apply(
+    *, user, organisation, organisation_directions, **application
+) -> list[MembershipApplication]:
+    """A first application: the profile, the applications and their documents, all or nothing."""
+    with transaction.atomic():
+        organisation_create(user=user, organisation=organisation, directions=organisation_directions)
+        return application_create(user=user, organisation=organisation, **application)
+
+
 def application_update(*, application, user, form) -> None:
     """Save an edited draft (or an application with information requested) and its new documents."""
     with transaction.atomic():

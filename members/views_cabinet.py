@@ -263,36 +263,66 @@ def invitation_accept(request, token):
 
 @login_required
 def application_create(request):
-    if not Organisation.objects.of_user(request.user).exists():
-        messages.info(request, _("First describe your organisation; then choose the associations."))
-        return redirect(f"{reverse('members:organisation-create')}?next={request.get_full_path()}")
+    """Apply to one or more associations; without an organisation yet, describe it on the same page.
+
+    The profile, the applications and their documents are written in one transaction.
+    A form token sent twice (double click, back button) leads to what the first sending made.
+    """
+    new_organisation = not Organisation.objects.of_user(request.user).exists()
+    org_form = OrganisationForm(request.POST or None) if new_organisation else None
+    form = ApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial=_initial(request),
+        new_organisation=new_organisation,
+        prefix="application" if new_organisation else None,
+    )
     used = request.session.get(USED_TOKENS_KEY, {})
-    if request.method == "POST" and request.POST.get("form_token") in used:
-        # The same form sent again (double click, back button): show what the first one made.
+    if request.method == "POST" and request.POST.get(form.add_prefix("form_token")) in used:
         messages.info(request, _("This form was already sent; here are the applications it created."))
         return redirect("members:cabinet")
-    form = ApplicationForm(request.POST or None, request.FILES or None, user=request.user, initial=_initial(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    forms_valid = [f.is_valid() for f in (form, org_form) if f is not None]
+    if request.method == "POST" and all(forms_valid):
         try:
-            created = services.application_create(
-                user=request.user,
-                organisation=data["organisation"],
-                associations=data["associations"],
-                motivation=data["motivation"],
-                competences=data["competences"],
-                directions=data["directions"],
-                files=data["documents"],
-                submit=form.action == ApplicationForm.SUBMIT,
-            )
+            created = _create_applications(request, form, org_form)
         except services.DuplicateApplication as exc:
             messages.info(request, _("Your organisation already has an open application to this association."))
             return redirect(exc.existing)
-        used[data["form_token"]] = [a.pk for a in created]
+        used[form.cleaned_data["form_token"]] = [a.pk for a in created]
         request.session[USED_TOKENS_KEY] = dict(list(used.items())[-20:])
         messages.success(request, _submitted_message(form.action, len(created)))
         return redirect(created[0] if len(created) == 1 else reverse("members:cabinet"))
-    return render(request, "members/cabinet/application_form.html", {"form": form})
+    join_form = None
+    if org_form is not None and org_form.existing_organisation is not None:
+        join_form = JoinRequestForm(initial={"inn": org_form.existing_organisation.inn})
+    ctx = {
+        "form": form,
+        "org_form": org_form,
+        "join_form": join_form,
+        "existing": org_form and org_form.existing_organisation,
+    }
+    return render(request, "members/cabinet/application_form.html", ctx)
+
+
+def _create_applications(request, form, org_form):
+    data = form.cleaned_data
+    application = {
+        "associations": data["associations"],
+        "motivation": data["motivation"],
+        "competences": data["competences"],
+        "directions": data["directions"],
+        "files": data["documents"],
+        "submit": form.action == ApplicationForm.SUBMIT,
+    }
+    if org_form is None:
+        return services.application_create(user=request.user, organisation=data["organisation"], **application)
+    return services.organisation_create_and_apply(
+        user=request.user,
+        organisation=org_form.save(commit=False),
+        organisation_directions=org_form.cleaned_data["directions"],
+        **application,
+    )
 
 
 def _initial(request) -> dict:

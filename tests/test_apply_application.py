@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import services
-from members.forms import MAX_DOCUMENT_SIZE, check_documents
+from members.forms import MAX_DOCUMENT_SIZE, OrganisationForm, check_documents
 from members.models import (
     ApplicationDocument,
     ApplicationEvent,
     ApplicationStatus,
     MembershipApplication,
+    Organisation,
+    Representative,
 )
 from notifications.models import Notification
 from tests.factories import (
@@ -26,6 +28,7 @@ from tests.factories import (
     UserFactory,
     direction,
 )
+from tests.test_apply_organisation import sole_trader_data
 
 pytestmark = pytest.mark.django_db
 
@@ -117,11 +120,103 @@ def test_it_refuses_a_sixth_document():
 # Creating
 
 
-def test_it_sends_anyone_without_an_organisation_to_the_profile_first(client):
+# A first application: the organisation described on the same page
+
+
+def first_application_data(associations, **overrides):
+    data = sole_trader_data(directions=[direction("photonics").pk])
+    data.update(
+        {
+            "application-form_token": "first-1",
+            "application-associations": [a.pk for a in associations],
+            "application-motivation": "Хотим печатать крупные детали",
+            "application-competences": "Гранульная 3D-печать",
+            "application-directions": [direction().pk],
+            "action": "submit",
+        }
+    )
+    data.update(overrides)
+    return data
+
+
+def test_it_shows_the_organisation_form_to_a_user_without_one(client):
     client.force_login(UserFactory())
     response = client.get(reverse("members:application-create"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("members:organisation-create"))
+    assert response.status_code == 200
+    assert response.context["org_form"] is not None
+    assert "organisation" not in response.context["form"].fields
+    assert 'name="inn"' in response.content.decode()  # the contract names, unprefixed
+
+
+def test_it_writes_profile_applications_and_documents_together(client, associations):
+    user = UserFactory()
+    client.force_login(user)
+    data = {**first_application_data(associations), "application-documents": [pdf()]}
+    response = client.post(reverse("members:application-create"), data)
+    assert response["Location"] == reverse("members:cabinet")
+    organisation = Organisation.objects.get()
+    assert organisation.representatives.get().user == user
+    assert list(organisation.directions.values_list("slug", flat=True)) == ["photonics"]
+    applications = MembershipApplication.objects.filter(organisation=organisation)
+    assert sorted(applications.values_list("status", flat=True)) == ["submitted", "submitted"]
+    assert ApplicationDocument.objects.count() == 2
+    assert {a.directions.get().slug for a in applications} == {"additive-manufacturing"}
+
+
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"inn": "7700000000"}, "inn"),
+        ({"application-motivation": ""}, "motivation"),
+        ({"application-documents": [SimpleUploadedFile("x.pdf", b"not a pdf")]}, "documents"),
+    ],
+)
+def test_it_writes_nothing_when_any_part_is_refused(client, associations, overrides, field):
+    client.force_login(UserFactory())
+    data = {**first_application_data(associations), "application-documents": [pdf()], **overrides}
+    response = client.post(reverse("members:application-create"), data)
+    assert response.status_code == 200
+    errors = {**response.context["org_form"].errors, **response.context["form"].errors}
+    assert field in errors
+    assert Organisation.objects.count() == 0
+    assert Representative.objects.count() == 0
+    assert MembershipApplication.objects.count() == 0
+    assert ApplicationDocument.objects.count() == 0
+    # What the user typed is kept.
+    assert response.context["org_form"]["short_name"].value() == "ИП Иванов"
+    assert response.context["form"]["competences"].value() == "Гранульная 3D-печать"
+
+
+def test_it_rolls_back_the_profile_when_the_applications_fail(associations):
+    user = UserFactory()
+    org_form = OrganisationForm(sole_trader_data())
+    assert org_form.is_valid()
+    with pytest.raises(ValueError):
+        services.organisation_create_and_apply(
+            user=user,
+            organisation=org_form.save(commit=False),
+            organisation_directions=[],
+            associations=list(associations),
+            motivation="",  # incomplete: submitting raises
+            competences="",
+            directions=[],
+            files=[],
+            submit=True,
+        )
+    assert Organisation.objects.count() == 0
+    assert Representative.objects.count() == 0
+    assert MembershipApplication.objects.count() == 0
+
+
+def test_it_offers_a_join_request_when_the_inn_is_registered(client, associations):
+    existing = RepresentativeFactory(organisation__legal_form="sole_trader").organisation
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("members:application-create"), first_application_data(associations, inn=existing.inn)
+    )
+    assert response.context["existing"] == existing
+    assert b'id="existing-organisation"' in response.content
+    assert Organisation.objects.count() == 1
 
 
 def test_it_preselects_the_association_from_the_query(client, owner, associations):

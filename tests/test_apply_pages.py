@@ -32,10 +32,12 @@ def test_it_leads_a_visitor_to_registration_and_sign_in(client):
     assert f"{reverse('account_login')}?next=/cabinet/applications/new/" in body
 
 
-def test_it_leads_a_user_without_organisation_to_the_profile(client):
+def test_it_leads_a_user_without_organisation_to_the_profile_and_application(client):
     client.force_login(UserFactory())
-    body = client.get(reverse("members:apply")).content.decode()
-    assert f"{reverse('members:organisation-create')}?next=" in body
+    association = AssociationFactory()
+    body = client.get(reverse("members:apply") + f"?association={association.slug}").content.decode()
+    assert f"{reverse('members:application-create')}?association={association.slug}" in body
+    assert f'href="{reverse("members:organisation-create")}"' in body
 
 
 def test_it_leads_a_representative_to_the_application_form(client):

@@ -1,9 +1,9 @@
 """Headless Chromium: from registration to two applications, one withdrawn — in Russian and in English.
 
 A new user registers with the personal-data consent, confirms the e-mail by the link
-captured from the test mail outbox, describes an ИП with a wrong ИНН, sees the
-message, corrects it, applies to two associations with a PDF, withdraws one, and
-sees both states in the cabinet. Assertions use ids, names and data attributes, so
+captured from the test mail outbox, describes an ИП with a wrong ИНН on the first
+application's page, sees the message, corrects it, applies to two associations with a
+PDF, withdraws one, and sees both states in the cabinet. Assertions use ids, names and data attributes, so
 they hold whatever the translation catalogues say.
 """
 
@@ -94,9 +94,8 @@ def test_a_new_user_registers_applies_twice_and_withdraws_one(page, live_server,
     page.wait_for_load_state()
     assert user.emailaddress_set.get().verified
 
-    # 3. The organisation profile: an ИП with a wrong ИНН is refused, the input is kept.
+    # 3. Without an organisation, the application page asks for the profile too (one transaction).
     page.goto(f"/cabinet/applications/new/?association={printing.slug}")
-    page.wait_for_url(re.compile(r"/cabinet/organisations/new/"))
     page.check("input[name=legal_form][value=sole_trader]")
     assert page.locator("#div_id_kpp").is_hidden()  # organisation_form.js: no КПП for an ИП
     page.fill("#id_inn", wrong_check_digit(inn))
@@ -106,22 +105,27 @@ def test_a_new_user_registers_applies_twice_and_withdraws_one(page, live_server,
     page.select_option("#id_region", value=str(moscow.pk))
     page.fill("#id_city", "Москва")
     page.fill("#id_email", email)
-    page.locator("#organisation-form button[type=submit]").click()
-    assert page.locator("#form-errors").is_visible()
+    # 4. Two associations (the first preselected from the link) and a PDF.
+    assert page.locator(f"input[name=application-associations][value='{printing.pk}']").is_checked()
+    page.check(f"input[name=application-associations][value='{photonics.pk}']")
+    page.fill("#id_application-motivation", "Хотим печатать крупногабаритные детали")
+    page.fill("#id_application-competences", "Гранульная 3D-печать, постобработка")
+    statement = {"name": "выписка.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    page.set_input_files("#id_application-documents", files=[statement])
+    page.locator("button[name=action][value=submit]").click()
+    page.wait_for_load_state()
+
+    # The wrong ИНН is refused with a message at the field; what was typed is kept; nothing is saved.
+    assert page.locator("#form-errors").first.is_visible()
     assert "is-invalid" in page.locator("#id_inn").get_attribute("class")
     assert page.locator("#id_inn").input_value() == wrong_check_digit(inn)
     assert page.locator("#id_short_name").input_value() == "ИП Иванов"
+    assert page.locator("#id_application-competences").input_value() == "Гранульная 3D-печать, постобработка"
+    assert page.locator(f"input[name=application-associations][value='{photonics.pk}']").is_checked()
     assert not Organisation.objects.exists()
+    assert not MembershipApplication.objects.exists()
     page.fill("#id_inn", inn)
-    page.locator("#organisation-form button[type=submit]").click()
-
-    # 4. Back on the application form (the `next` link was kept): two associations and a PDF.
-    page.wait_for_url(re.compile(r"/cabinet/applications/new/"))
-    assert page.locator(f"input[name=associations][value='{printing.pk}']").is_checked()
-    page.check(f"input[name=associations][value='{photonics.pk}']")
-    page.fill("#id_motivation", "Хотим печатать крупногабаритные детали")
-    page.fill("#id_competences", "Гранульная 3D-печать, постобработка")
-    page.set_input_files("#id_documents", files=[{"name": "выписка.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.set_input_files("#id_application-documents", files=[statement])  # browsers never keep files
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_url(re.compile(r"/cabinet/$"))
     applications = MembershipApplication.objects.filter(organisation__inn=inn)
