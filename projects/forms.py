@@ -67,6 +67,19 @@ class ProjectForm(forms.ModelForm):
         }
         help_texts = {"slug": _("The address of the project page: Latin letters, digits and hyphens.")}
 
+    field_order = [
+        "association",
+        "title",
+        "title_en",
+        "slug",
+        "summary",
+        "summary_en",
+        "description",
+        "directions",
+        "visibility",
+        "lead_organisation_inn",
+    ]
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         associations = Association.objects.order_by("name")
