@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.models import Association
+from members.selectors import may_use_directory
 
 from . import services
 from .forms import (
@@ -75,6 +76,7 @@ def project_detail(request, slug):
         else [],
         "may_request": user.is_authenticated and services.requesting_organisations(project=project, user=user).exists(),
         "stage_form": StageForm(project=project),
+        "can_use_directory": may_use_directory(user),
     }
     return render(request, "projects/project_detail.html", ctx)
 
