@@ -73,8 +73,8 @@ class SignupConsentForm(forms.Form):
         help_text=lazy(_consent_help, str)(),
         error_messages={
             "required": _(
-                "Consent to the processing of personal data: tick the box to register; "
-                "without it we cannot keep your account."
+                "Tick the box to register: without your consent to the processing of personal data "
+                "we cannot keep an account for you."
             )
         },
     )
@@ -175,7 +175,7 @@ class OrganisationForm(forms.ModelForm):
             self.existing_organisation = existing
             raise ValidationError(
                 _(
-                    "ИНН: an organisation with ИНН %(inn)s is already registered in the portal. "
+                    "An organisation with ИНН %(inn)s is already registered in the portal. "
                     "You can ask its owner to add you as a representative."
                 ),
                 code="inn_registered",
@@ -221,7 +221,7 @@ class JoinRequestForm(forms.Form):
         inn = _digits(self.cleaned_data["inn"])
         organisation = Organisation.objects.filter(inn=inn).first()
         if organisation is None:
-            raise ValidationError(_("ИНН: no organisation with this ИНН is registered."), code="inn_unknown")
+            raise ValidationError(_("No organisation with this ИНН is registered."), code="inn_unknown")
         self.organisation = organisation
         return inn
 
@@ -237,11 +237,9 @@ class InvitationForm(forms.Form):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if self.organisation and self.organisation.representatives.filter(user__email__iexact=email).exists():
-            raise ValidationError(_("E-mail: this person already represents the organisation."), code="already_member")
+            raise ValidationError(_("This person already represents the organisation."), code="already_member")
         if self.organisation and self.organisation.invitations.filter(email__iexact=email, accepted_at=None).exists():
-            raise ValidationError(
-                _("E-mail: an invitation to this address is already waiting."), code="already_invited"
-            )
+            raise ValidationError(_("An invitation to this address is already waiting."), code="already_invited")
         return email
 
 
@@ -298,7 +296,7 @@ def check_documents(files, *, already_attached: int = 0) -> list[CheckedUpload]:
     if already_attached + len(files) > MAX_DOCUMENTS_PER_APPLICATION:
         errors.append(
             ValidationError(
-                _("Documents: at most %(max)s files per application (%(attached)s already attached)."),
+                _("At most %(max)s files per application (%(attached)s already attached)."),
                 code="too_many",
                 params={"max": MAX_DOCUMENTS_PER_APPLICATION, "attached": already_attached},
             )
@@ -392,7 +390,7 @@ class ApplicationForm(forms.Form):
         label=_("Associations"),
         widget=AssociationCheckboxes,
         help_text=_("Choose one or more; a separate application is made for each."),
-        error_messages={"required": _("Associations: choose at least one association.")},
+        error_messages={"required": _("Choose at least one association.")},
     )
     motivation = forms.CharField(
         label=_("Motivation"),
@@ -464,7 +462,7 @@ def require_for_submission(form, cleaned) -> None:
         form.add_error(
             "motivation",
             ValidationError(
-                _("Motivation: required to submit the application (a draft may be saved without it)."),
+                _("Required to submit the application; a draft may be saved without it."),
                 code="required",
             ),
         )
@@ -472,7 +470,7 @@ def require_for_submission(form, cleaned) -> None:
         form.add_error(
             "competences",
             ValidationError(
-                _("Competences offered: required to submit the application (a draft may be saved without it)."),
+                _("Required to submit the application; a draft may be saved without it."),
                 code="required",
             ),
         )
@@ -508,7 +506,7 @@ class ApplicationResponseForm(forms.Form):
         label=_("Your answer"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Your answer: write what you changed or add the information requested.")},
+        error_messages={"required": _("Write what you changed, or the information requested.")},
     )
     documents = MultipleFileField(label=_("Add documents"), help_text=DOCUMENTS_HELP)
 

@@ -339,7 +339,7 @@ def application_blockers(*, organisation, associations) -> dict:
     open_ids = MembershipApplication.objects.open().filter(organisation=organisation, association_id__in=ids)
     for association_id in open_ids.values_list("association_id", flat=True):
         blockers[association_id] = gettext(
-            "Associations: %(association)s — your organisation already has an open application there."
+            "%(association)s: your organisation already has an open application there."
         ) % {"association": _association_name(by_id[association_id])}
     members = AssociationMembership.objects.filter(
         organisation=organisation, association_id__in=ids, status=MembershipStatus.ACTIVE
@@ -347,7 +347,7 @@ def application_blockers(*, organisation, associations) -> dict:
     for association_id in members:
         blockers.setdefault(
             association_id,
-            gettext("Associations: %(association)s — your organisation is already a member.")
+            gettext("%(association)s: your organisation is already a member.")
             % {"association": _association_name(by_id[association_id])},
         )
     since = timezone.now() - settings.APPLICATION_COOLING_OFF
@@ -361,7 +361,7 @@ def application_blockers(*, organisation, associations) -> dict:
         again = timezone.localtime(decided_at + settings.APPLICATION_COOLING_OFF)
         blockers.setdefault(
             association_id,
-            gettext("Associations: %(association)s — after a rejection you may apply again from %(date)s.")
+            gettext("%(association)s: after a rejection you may apply again from %(date)s.")
             % {"association": _association_name(by_id[association_id]), "date": formats.date_format(again)},
         )
     return blockers

@@ -50,7 +50,7 @@ def test_it_refuses_registration_without_consent(client):
     response = signup(client, pd_consent="")
     assert response.status_code == 200
     assert "pd_consent" in response.context["form"].errors
-    assert "Consent to the processing of personal data" in response.content.decode()
+    assert "without your consent to the processing of personal data" in response.content.decode()
     assert User.objects.count() == 0
 
 

@@ -270,7 +270,7 @@ def test_it_requires_motivation_and_competences_to_submit(client, owner, associa
     response = client.post(reverse("members:application-create"), data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"motivation", "competences"}
-    assert b"required to submit" in response.content
+    assert b"Required to submit the application" in response.content
     assert MembershipApplication.objects.count() == 0
 
 

@@ -116,7 +116,8 @@ def test_a_new_user_registers_applies_twice_and_withdraws_one(page, live_server,
     page.wait_for_load_state()
 
     # The wrong ИНН is refused with a message at the field; what was typed is kept; nothing is saved.
-    assert page.locator("#form-errors").first.is_visible()
+    assert page.locator("#organisation-errors").is_visible()
+    assert not page.locator("#form-errors").is_visible()  # the application part was fine
     assert "is-invalid" in page.locator("#id_inn").get_attribute("class")
     assert page.locator("#id_inn").input_value() == wrong_check_digit(inn)
     assert page.locator("#id_short_name").input_value() == "ИП Иванов"
