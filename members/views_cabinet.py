@@ -375,7 +375,8 @@ def application_edit(request, pk):
         services.application_update(application=application, user=request.user, form=form)
         messages.success(request, _("The application is saved."))
         return redirect(application)
-    return render(request, "members/cabinet/application_edit.html", {"form": form, "application": application})
+    ctx = {"form": form, "application": application, "can_delete": application.status == ApplicationStatus.DRAFT}
+    return render(request, "members/cabinet/application_edit.html", ctx)
 
 
 @login_required
