@@ -26,7 +26,7 @@ PASSWORD = "Гранулы-и-принтеры-2026"
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _restore_reference_data(django_db_blocker):
+def _restore_reference_data(django_db_setup, django_db_blocker):
     """Put back the regions and directions of the data migration once the module is done.
 
     A transactional test ends by flushing every table, reference data included; tests
