@@ -114,3 +114,15 @@ def test_it_renders_the_pages_in_both_languages(client, name):
         response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 200
         assert f'<html lang="{language}">' in response.content.decode()
+
+
+def test_it_changes_the_password_from_the_cabinet(client):
+    signup(client)
+    client.post("/" + confirmation_link().split("://", 1)[1].split("/", 1)[1])
+    assert reverse("account_change_password") in client.get(reverse("members:cabinet")).content.decode()
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "Новый-пароль-2026", "password2": "Новый-пароль-2026"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get().check_password("Новый-пароль-2026")
