@@ -1,5 +1,7 @@
 """Colleagues: requests to join a registered organisation, and invitations by e-mail."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -175,3 +177,23 @@ def test_an_invitation_is_for_its_address_only(client, owner):
 def test_it_refuses_a_forged_token(client):
     client.force_login(UserFactory())
     assert client.get(reverse("members:invitation-accept", args=["1:forged:token"])).status_code == 404
+
+
+def test_a_new_colleague_registers_from_the_invitation_and_lands_on_it(client, owner, settings):
+    """Invitation link → sign-in page → registration → confirmation e-mail → back to the invitation."""
+    settings.ACCOUNT_RATE_LIMITS = False
+    invitation = services.invitation_send(
+        organisation=owner.organisation, email="new@example.com", invited_by=owner.user
+    )
+    url = reverse("members:invitation-accept", args=[services.invitation_token(invitation)])
+    login_page = client.get(client.get(url)["Location"]).content.decode()
+    signup_url = re.search(r'href="(/accounts/signup/[^"]*)"', login_page).group(1).replace("&amp;", "&")
+    password = "Печать-2026-гранулы"
+    client.post(
+        signup_url, {"email": "new@example.com", "password1": password, "password2": password, "pd_consent": "on"}
+    )
+    confirm = re.search(r"https?://\S+?(/accounts/confirm-email/\S+?/)", mail.outbox[-1].body).group(1)
+    response = client.post(confirm)
+    assert response["Location"] == url
+    client.post(url)
+    assert Representative.objects.get(user__email="new@example.com").organisation == owner.organisation
