@@ -11,6 +11,11 @@ urlpatterns = [
     # The member directory (members/views.py); "organisation-detail" is the cabinet page.
     path("members/", views.directory, name="directory"),
     path("members/<int:pk>/", views.organisation_detail, name="directory-detail"),
+    # Reviewing applications (members/views_review.py)
+    path("review/", views_review.review_queue, name="review-queue"),
+    path("review/bulk/", views_review.review_bulk, name="review-bulk"),
+    path("review/applications/<int:pk>/", views_review.review_detail, name="review-detail"),
+    path("review/applications/<int:pk>/<slug:action>/", views_review.review_action, name="review-action"),
     # The applicant side (members/views_cabinet.py)
     path("apply/", views_cabinet.apply, name="apply"),
     path("privacy/", views_cabinet.privacy_policy, name="privacy"),
@@ -34,9 +39,4 @@ urlpatterns = [
     path("cabinet/applications/<int:pk>/respond/", views_cabinet.application_respond, name="application-respond"),
     path("cabinet/documents/<int:pk>/", views_cabinet.document_download, name="document-download"),
     path("cabinet/documents/<int:pk>/delete/", views_cabinet.document_delete, name="document-delete"),
-    # Reviewing applications (members/views_review.py)
-    path("review/", views_review.review_queue, name="review-queue"),
-    path("review/bulk/", views_review.review_bulk, name="review-bulk"),
-    path("review/applications/<int:pk>/", views_review.review_detail, name="review-detail"),
-    path("review/applications/<int:pk>/<slug:action>/", views_review.review_action, name="review-action"),
 ]
