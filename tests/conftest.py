@@ -66,6 +66,36 @@ def pytest_sessionfinish(session, exitstatus):
         print(f"\nREQUIRE_SERVICES: {len(_skipped)} test(s) skipped, which CI does not allow: {_skipped}")
 
 
+def load_reference_data():
+    """Regions and directions, as the data migration loads them (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    from members.models import Direction, Region
+
+    if not (Region.objects.exists() and Direction.objects.exists()):
+        importlib.import_module("members.migrations.0002_regions_and_directions").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put back the data migration's rows for every test that uses the database.
+
+    A transactional test (transaction=True, live_server) ends by flushing every
+    table, reference data included; the tests after it still expect the regions
+    and directions that migrations load.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    transactional = transactional or bool(names & {"transactional_db", "live_server"})
+    if not (marker or transactional or "db" in names):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    load_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     """Uploaded files of a test go to its own temporary folder."""

@@ -2,7 +2,6 @@
 JavaScript guard, two tabs) create one application: the partial unique index
 one_open_application_per_pair decides, and the loser gets the existing application."""
 
-import importlib
 import threading
 
 import pytest
@@ -13,17 +12,6 @@ from members.models import MembershipApplication
 from tests.factories import AssociationFactory, RepresentativeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _restore_reference_data(django_db_setup, django_db_blocker):
-    """A transactional test ends by flushing every table; put the data migration's regions back."""
-    yield
-    from django.apps import apps
-
-    migration = importlib.import_module("members.migrations.0002_regions_and_directions")
-    with django_db_blocker.unblock():
-        migration.load(apps, None)
 
 
 def test_two_simultaneous_sendings_create_one_application(settings):

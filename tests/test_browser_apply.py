@@ -7,7 +7,6 @@ PDF, withdraws one, and sees both states in the cabinet. Assertions use ids, nam
 they hold whatever the translation catalogues say.
 """
 
-import importlib
 import random
 import re
 
@@ -25,22 +24,6 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 PASSWORD = "Гранулы-и-принтеры-2026"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _restore_reference_data(django_db_setup, django_db_blocker):
-    """Put back the regions and directions of the data migration once the module is done.
-
-    A transactional test ends by flushing every table, reference data included; tests
-    that run afterwards (e.g. other browser tests) rely on it. A module-scoped fixture
-    is torn down after the last test's flush.
-    """
-    yield
-    from django.apps import apps
-
-    migration = importlib.import_module("members.migrations.0002_regions_and_directions")
-    with django_db_blocker.unblock():
-        migration.load(apps, None)
-
-
 @pytest.fixture(autouse=True)
 def _settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -53,8 +36,7 @@ def wrong_check_digit(inn: str) -> str:
 
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_a_new_user_registers_applies_twice_and_withdraws_one(page, live_server, language):
-    # Reference data: transactional tests flush the rows the data migration wrote.
-    moscow, _ = Region.objects.get_or_create(code="77", defaults={"name": "Москва", "name_en": "Moscow"})
+    moscow = Region.objects.get(code="77")
     printing = AssociationFactory(name="3D-печать и промышленный дизайн", name_en="3D printing and industrial design")
     photonics = AssociationFactory(name="Фотоника", name_en="Photonics")
     rng = random.Random(language)

@@ -9,7 +9,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_visitor_switches_language_and_opens_an_association(page):
     association = AssociationFactory(
-        name="Фотоника", name_en="Photonics", slug="photonics", summary="Свет вместо электронов", summary_en="Light instead of electrons", is_featured=True
+        name="Фотоника",
+        name_en="Photonics",
+        slug="photonics",
+        summary="Свет вместо электронов",
+        summary_en="Light instead of electrons",
+        is_featured=True,
     )
     MembershipFactory(association=association, organisation__short_name='ООО "Фотон Лаб"')
 

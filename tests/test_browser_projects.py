@@ -17,17 +17,6 @@ from .factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _reference_data():
-    """Regions and directions come from a data migration; a transactional test elsewhere
-    may have flushed them, so load them again (the loader is idempotent)."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("members.migrations.0002_regions_and_directions").load(apps, None)
-
-
 def sign_in(page, live_server, user):
     """Sign in through a session cookie (the sign-in form has its own tests) and choose English."""
     client = Client()

@@ -11,7 +11,6 @@ short delivery timings so that the sweep acts within seconds:
 
 import asyncio
 import email
-import importlib
 import os
 import signal
 import socket
@@ -23,7 +22,6 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import transaction
 
@@ -247,10 +245,8 @@ def workers(transactional_db, broker, smtp, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(transactional_db, settings):
-    """Transactional tests start from empty tables: load the regions and directions again."""
+def _fast_passwords(transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    importlib.import_module("members.migrations.0002_regions_and_directions").load(django_apps, None)
 
 
 def _draft_applications(count: int):

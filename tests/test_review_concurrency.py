@@ -1,10 +1,8 @@
 """Two reviewers decide the same application at the same moment, on two real database connections."""
 
-import importlib
 import threading
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
 
@@ -31,12 +29,6 @@ def _flush_broker():
         import redis
 
         redis.Redis.from_url(settings.REDIS_URL).flushdb()
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """Transactional tests start from empty tables: load the regions and directions again."""
-    importlib.import_module("members.migrations.0002_regions_and_directions").load(django_apps, None)
 
 
 def _race(pk, deciders):
