@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language as django_set_language
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +42,16 @@ def healthz(request):
     checks = {"database": _check_database(), "redis": _check_redis()}
     healthy = all(value != "down" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+
+
+def set_language(request):
+    """Django's language switch, also remembered on the account (e-mails use it)."""
+    from .middleware import supported_language
+
+    response = django_set_language(request)
+    language = supported_language(request.POST.get("language"))
+    user = request.user
+    if request.method == "POST" and language and user.is_authenticated and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response

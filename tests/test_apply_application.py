@@ -267,7 +267,8 @@ def test_it_saves_drafts_without_motivation(client, owner, associations):
 def test_it_requires_motivation_and_competences_to_submit(client, owner, associations):
     client.force_login(owner.user)
     data = post_data(owner, associations, motivation=" ", competences="")
-    response = client.post(reverse("members:application-create"), data, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("members:application-create"), data)
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"motivation", "competences"}
     assert b"Required to submit the application" in response.content
@@ -277,7 +278,8 @@ def test_it_requires_motivation_and_competences_to_submit(client, owner, associa
 def test_it_writes_nothing_when_a_document_is_refused(client, owner, associations):
     client.force_login(owner.user)
     data = {**post_data(owner, associations), "documents": [pdf(), SimpleUploadedFile("x.pdf", b"GIF89a")]}
-    response = client.post(reverse("members:application-create"), data, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("members:application-create"), data)
     assert response.status_code == 200
     assert "x.pdf" in str(response.context["form"].errors["documents"])
     assert MembershipApplication.objects.count() == 0
@@ -312,10 +314,10 @@ def test_it_creates_one_application_when_the_form_is_sent_twice(client, owner, a
 def test_it_refuses_a_second_open_application_to_the_same_association(client, owner, associations):
     ApplicationFactory(organisation=owner.organisation, association=associations[0], status="submitted")
     client.force_login(owner.user)
+    client.cookies["django_language"] = "en"
     response = client.post(
         reverse("members:application-create"),
         post_data(owner, associations, form_token="t2"),
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "already has an open application" in str(response.context["form"].errors["associations"])
@@ -356,9 +358,8 @@ def test_it_refuses_reapplying_within_the_cooling_off_period(client, owner, asso
         decided_at=timezone.now() - timedelta(days=10),
     )
     client.force_login(owner.user)
-    response = client.post(
-        reverse("members:application-create"), post_data(owner, associations[:1]), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("members:application-create"), post_data(owner, associations[:1]))
     assert "you may apply again from" in str(response.context["form"].errors["associations"])
     assert MembershipApplication.objects.count() == 1
 
@@ -380,7 +381,8 @@ def test_it_accepts_reapplying_after_the_cooling_off_period(client, owner, assoc
 def test_it_shows_unavailable_associations_disabled_with_the_reason(client, owner, associations):
     ApplicationFactory(organisation=owner.organisation, association=associations[0], status="submitted")
     client.force_login(owner.user)
-    response = client.get(reverse("members:application-create"), HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("members:application-create"))
     assert set(response.context["form"].unavailable) == {associations[0].pk}
     body = response.content.decode()
     assert f'value="{associations[0].pk}"' in body and "disabled" in body

@@ -158,10 +158,10 @@ def test_it_resubmits_with_the_answer_to_an_information_request(client, owner):
 def test_it_requires_an_answer_and_keeps_the_status(client, owner):
     application = application_of(owner, status="info_requested")
     client.force_login(owner.user)
+    client.cookies["django_language"] = "en"
     response = client.post(
         reverse("members:application-respond", args=[application.pk]),
         {"comment": "", "documents": SimpleUploadedFile("x.pdf", PDF)},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
     assert "Your answer" in response.content.decode()

@@ -37,7 +37,8 @@ def test_it_lists_only_my_notifications_newest_first(client, reader):
     newer = _notification(reader, kind="application_rejected", params={"association": "Фотоника", "comment": "нет"})
     _notification(UserFactory())
     client.force_login(reader)
-    response = client.get("/cabinet/notifications/", HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.get("/cabinet/notifications/")
     assert response.status_code == 200
     assert [n.pk for n, _title in response.context["items"]] == [newer.pk, older.pk]
     assert 'id="unread-count">2' in response.content.decode()

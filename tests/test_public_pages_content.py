@@ -54,7 +54,8 @@ def test_it_lists_active_associations_with_counts(client, cluster):
 
 
 def test_it_shows_an_association_page(client, cluster):
-    response = client.get("/associations/additive/", HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.get("/associations/additive/")
     assert [m.organisation.short_name for m in response.context["participants"]] == ["ООО «Печать»"]
     assert [m.organisation.short_name for m in response.context["partners"]] == ["АО «Свет»"]
     assert [stage for stage, _, _ in response.context["projects_by_stage"]] == ["idea", "development", "completed"]

@@ -134,10 +134,10 @@ def test_it_requires_a_question_to_request_information(client, world):
     application = world["application"]
     client.force_login(world["coordinator"])
     with translation.override("en"):
+        client.cookies["django_language"] = "en"
         response = client.post(
             f"/review/applications/{application.pk}/request-information/",
             {"request-information-comment": "  "},
-            HTTP_ACCEPT_LANGUAGE="en",
         )
     assert response.status_code == 400
     assert response.context["actions"]
