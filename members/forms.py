@@ -67,7 +67,7 @@ def _consent_help():
 class SignupConsentForm(forms.Form):
     """Extra fields of allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    full_name = forms.CharField(label=_("Your full name"), max_length=200, required=False)
     pd_consent = forms.BooleanField(
         label=_("I consent to the processing of my personal data under Federal Law No. 152-FZ"),
         help_text=lazy(_consent_help, str)(),

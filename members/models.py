@@ -69,7 +69,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     email = models.EmailField(_("e-mail"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    full_name = models.CharField(_("person's full name"), max_length=200, blank=True)
     is_staff = models.BooleanField(
         _("admin site access"), default=False, help_text=_("May sign in to the Django admin.")
     )
@@ -197,7 +197,7 @@ class Organisation(models.Model):
     inn = models.CharField(_("ИНН"), max_length=12, unique=True, validators=[validate_inn])
     ogrn = models.CharField(_("ОГРН / ОГРНИП"), max_length=15, unique=True, validators=[validate_ogrn])
     kpp = models.CharField(_("КПП"), max_length=9, blank=True, validators=[validate_kpp])
-    full_name = models.CharField(_("full name"), max_length=500)
+    full_name = models.CharField(_("full legal name"), max_length=500)
     short_name = models.CharField(_("short name"), max_length=200)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organisations")
     city = models.CharField(_("city"), max_length=120)
