@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from members.demo.content import SURNAMES
 from members.identifiers import make_inn, make_kpp, make_ogrn
 from members.models import (
     Association,
@@ -107,26 +108,7 @@ SUFFIXES = [
 ]
 TAILS = ["", "", "", " Плюс", " Про", " М", " Инжиниринг", " Лаб", " Групп", " Технологии", " Север", " Юг"]
 LAST_NAMES = [
-    "Иванов",
-    "Смирнов",
-    "Кузнецов",
-    "Попов",
-    "Васильев",
-    "Петров",
-    "Соколов",
-    "Михайлов",
-    "Новиков",
-    "Фёдоров",
-    "Морозов",
-    "Волков",
-    "Алексеев",
-    "Лебедев",
-    "Семёнов",
-    "Егоров",
-    "Павлов",
-    "Козлов",
-    "Степанов",
-    "Николаев",
+    *SURNAMES,
     "Орлов",
     "Андреев",
     "Макаров",
