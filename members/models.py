@@ -446,12 +446,17 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(organisation__representatives__user=user)
 
     def reviewable_by(self, user):
-        """Applications the user may decide on: all for an administrator, own associations for a coordinator."""
+        """Applications the user may decide on: all for an administrator, own associations for a coordinator.
+
+        Never those of an organisation the user represents: nobody decides on their own application.
+        """
         if not (user.is_authenticated and user.is_active):
             return self.none()
+        own = Representative.objects.filter(user=user).values("organisation_id")
+        reviewable = self.exclude(status=ApplicationStatus.DRAFT).exclude(organisation_id__in=own)
         if user.is_superuser:
-            return self.exclude(status=ApplicationStatus.DRAFT)
-        return self.filter(association__coordinators=user).exclude(status=ApplicationStatus.DRAFT)
+            return reviewable
+        return reviewable.filter(association__coordinators=user)
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)

@@ -36,12 +36,18 @@ from .models import (
 
 
 def application_reviewers(application: MembershipApplication):
-    """Coordinators of the application's association, or the administrators when it has none."""
+    """Coordinators of the application's association, or the administrators when it has none.
+
+    People who represent the applying organisation are left out: they may not review it.
+    """
     User = get_user_model()
-    coordinators = User.objects.filter(is_active=True, coordinated_associations=application.association_id)
+    own = Representative.objects.filter(organisation_id=application.organisation_id).values("user_id")
+    coordinators = User.objects.filter(is_active=True, coordinated_associations=application.association_id).exclude(
+        pk__in=own
+    )
     if coordinators.exists():
         return coordinators
-    return User.objects.filter(is_active=True, is_superuser=True)
+    return User.objects.filter(is_active=True, is_superuser=True).exclude(pk__in=own)
 
 
 def application_people(application: MembershipApplication):

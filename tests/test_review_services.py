@@ -164,6 +164,18 @@ def test_it_refuses_a_coordinator_of_another_association(association):
     assert application.status == S.SUBMITTED
 
 
+def test_it_refuses_and_does_not_ask_a_coordinator_who_represents_the_applicant(association, coordinator):
+    application = _application(association, S.SUBMITTED)
+    RepresentativeFactory(organisation=application.organisation, user=coordinator)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    with pytest.raises(PermissionDenied):
+        services.application_take_into_review(application=application, reviewer=coordinator)
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+    # With no other coordinator, the administrators are the reviewers told of it.
+    assert list(services.application_reviewers(application)) == [admin]
+
+
 def test_it_lets_an_administrator_decide_anywhere(association):
     admin = UserFactory(is_superuser=True, is_staff=True)
     application = _application(association, S.IN_REVIEW)

@@ -97,6 +97,22 @@ def test_it_lets_only_reviewers_decide(client, world, who):
         assert not AssociationMembership.objects.exists()
 
 
+@pytest.mark.parametrize("who", ["coordinator", "admin"])
+def test_it_lets_nobody_review_their_own_organisations_application(client, world, who):
+    """A reviewer who also represents the applying organisation may see it in the cabinet, not decide on it."""
+    application = world["application"]
+    RepresentativeFactory(organisation=application.organisation, user=world[who])
+    client.force_login(world[who])
+    assert client.get(f"/review/applications/{application.pk}/").status_code == 403
+    response = client.post(f"/review/applications/{application.pk}/approve/", {"approve-comment": ""})
+    assert response.status_code == 403
+    client.post("/review/bulk/", {"applications": [application.pk], "decision": "approve"})
+    application.refresh_from_db()
+    assert application.status == S.IN_REVIEW
+    assert not AssociationMembership.objects.exists()
+    assert application not in client.get("/review/?status=all").context["page"].object_list
+
+
 def test_it_sends_anonymous_visitors_to_sign_in(client, world):
     for path in ("/review/", f"/review/applications/{world['application'].pk}/"):
         response = client.get(path)
