@@ -460,9 +460,22 @@ def organisation_create_and_apply(
 
 
 def application_update(*, application, user, form) -> None:
-    """Save an edited draft (or an application with information requested) and its new documents."""
+    """Save an edited draft (or an application with information requested) and its new documents.
+
+    1. Lock the row and check it is still editable: a colleague may have submitted or withdrawn it
+       since it was loaded (TransitionError then, nothing written).
+    2. Write only the edited fields: a full save of the copy loaded earlier would put its old
+       status back and undo that step, leaving the history saying otherwise.
+    """
     with transaction.atomic():
-        form.save()
+        editable = MembershipApplication.objects.select_for_update().filter(
+            pk=application.pk, status__in=(ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED)
+        )
+        if editable.first() is None:
+            raise TransitionError("the application can no longer be changed")
+        form.save(commit=False)
+        application.save(update_fields=["motivation", "competences"])
+        form.save_m2m()
         attach_documents(application=application, user=user, files=form.cleaned_data["documents"])
 
 

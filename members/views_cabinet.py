@@ -372,8 +372,12 @@ def application_edit(request, pk):
         return redirect(application)
     form = ApplicationEditForm(request.POST or None, request.FILES or None, instance=application)
     if request.method == "POST" and form.is_valid():
-        services.application_update(application=application, user=request.user, form=form)
-        messages.success(request, _("The application is saved."))
+        try:
+            services.application_update(application=application, user=request.user, form=form)
+        except TransitionError:
+            messages.error(request, _("This application can no longer be changed."))
+        else:
+            messages.success(request, _("The application is saved."))
         return redirect(application)
     ctx = {"form": form, "application": application, "can_delete": application.status == ApplicationStatus.DRAFT}
     return render(request, "members/cabinet/application_edit.html", ctx)

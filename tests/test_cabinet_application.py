@@ -7,7 +7,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import ApplicationDocument, ApplicationEvent, ApplicationStatus, RepresentativeRole
+from members import services
+from members.forms import ApplicationEditForm
+from members.models import (
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationStatus,
+    MembershipApplication,
+    RepresentativeRole,
+    TransitionError,
+)
 from notifications.models import Notification
 from notifications.services import notify
 from tests.factories import ApplicationFactory, RepresentativeFactory, UserFactory
@@ -197,6 +206,20 @@ def test_it_edits_a_draft_and_adds_documents_up_to_five(client, owner):
     application.refresh_from_db()
     assert application.motivation == "Новая"
     assert application.documents.count() == 5
+
+
+def test_it_keeps_a_submission_made_while_an_edit_was_being_saved(owner):
+    """The edit form holds a copy loaded before a colleague submitted: saving it must not undo the submission."""
+    application = application_of(owner, motivation="m", competences="c")
+    stale = MembershipApplication.objects.get(pk=application.pk)
+    form = ApplicationEditForm({"motivation": "Новая", "competences": "Литьё"}, instance=stale)
+    assert form.is_valid()
+    services.application_submit(application=application, user=owner.user)
+    with pytest.raises(TransitionError):
+        services.application_update(application=stale, user=owner.user, form=form)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.motivation == "m"
 
 
 def test_it_removes_a_document_from_a_draft_only(client, owner):
