@@ -27,9 +27,16 @@ def project_save(*, form, user) -> Project:
     """Create or update a project from a valid ProjectForm; a new project's first stage is recorded."""
     creating = form.instance.pk is None
     with transaction.atomic():
-        project = form.save()
         if creating:
+            project = form.save()
             StageChange.objects.create(project=project, from_stage="", to_stage=project.stage, changed_by=user)
+        else:
+            # Only the form's fields: a full save of the copy loaded earlier would put back the stage
+            # it had then, undoing a stage change made meanwhile (and contradicting its history).
+            project = form.save(commit=False)
+            edited = [name for name in form._meta.fields if name != "directions"]
+            project.save(update_fields=[*edited, "lead_organisation", "updated_at"])
+            form.save_m2m()
         if project.lead_organisation_id:
             # The lead takes part too: participant lists and the region filter rely on it.
             ProjectParticipant.objects.update_or_create(

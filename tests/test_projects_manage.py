@@ -6,6 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from members.models import User
 from notifications.models import Notification
+from projects import services
+from projects.forms import ProjectForm
 from projects.models import ParticipationRequest, Project, StageChange
 
 from .factories import (
@@ -162,6 +164,17 @@ def test_it_refuses_a_stale_stage_change(setup):
     with pytest.raises(ValueError):
         stale.change_stage("completed", by=setup["coordinator"])
     assert Project.objects.get(pk=project.pk).stage == "development"
+
+
+def test_it_keeps_a_stage_change_made_while_the_project_was_being_edited(setup):
+    stale = Project.objects.get(pk=setup["project"].pk)
+    data = _valid_project(setup["association"], slug="pellet", title="Новое название")
+    form = ProjectForm(data, instance=stale, user=setup["coordinator"])
+    assert form.is_valid(), form.errors
+    setup["project"].change_stage("development", by=setup["coordinator"])
+    services.project_save(form=form, user=setup["coordinator"])
+    project = Project.objects.get(pk=stale.pk)
+    assert (project.title, project.stage) == ("Новое название", "development")
 
 
 def test_it_lets_a_coordinator_add_participants_and_milestones(client, setup):
