@@ -11,7 +11,6 @@ from django.core import signing
 from django.core.files.base import File
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
@@ -51,10 +50,10 @@ def application_reviewers(application: MembershipApplication):
 
 
 def application_people(application: MembershipApplication):
-    """The users who act for the applying organisation."""
+    """The users who act for the applying organisation now (not an applicant who has left it)."""
     User = get_user_model()
     user_ids = Representative.objects.filter(organisation_id=application.organisation_id).values("user_id")
-    return User.objects.filter(Q(pk__in=user_ids) | Q(pk=application.applicant_id), is_active=True).distinct()
+    return User.objects.filter(pk__in=user_ids, is_active=True)
 
 
 # Reviewing: decisions of coordinators and administrators (issue 4).

@@ -134,6 +134,14 @@ def test_it_makes_a_member_and_tells_the_applicant_on_approval(
     assert "секрет" not in str(notification.params)
 
 
+def test_it_tells_the_decision_only_to_people_who_still_act_for_the_organisation(association, coordinator):
+    application = _application(association, S.IN_REVIEW)
+    colleague = RepresentativeFactory(organisation=application.organisation).user
+    application.organisation.representatives.filter(user=application.applicant).delete()  # left the company
+    services.application_reject(application=application, reviewer=coordinator, comment="Не подходит")
+    assert [n.recipient for n in Notification.objects.filter(kind="application_rejected")] == [colleague]
+
+
 def test_it_sends_the_rejection_reason_but_never_the_internal_note(association, coordinator):
     application = _application(association, S.IN_REVIEW)
     services.application_reject(application=application, reviewer=coordinator, comment="Причина", internal_note="тайна")
