@@ -211,14 +211,15 @@ def review_reminders_send(*, now=None) -> int:
     association_reviewers = {}
     by_reviewer = defaultdict(list)
     for application in overdue:
-        if application.status == ApplicationStatus.IN_REVIEW and application.assigned_to_id:
-            reviewer_ids = [application.assigned_to_id]
+        assigned = _assigned_reviewer(application) if application.status == ApplicationStatus.IN_REVIEW else None
+        if assigned:
+            reviewer_ids = [assigned.pk]
         else:
-            if application.association_id not in association_reviewers:
-                association_reviewers[application.association_id] = list(
-                    application_reviewers(application).values_list("pk", flat=True)
-                )
-            reviewer_ids = association_reviewers[application.association_id]
+            # The reviewers depend on the organisation too: its own representatives are left out.
+            pair = (application.association_id, application.organisation_id)
+            if pair not in association_reviewers:
+                association_reviewers[pair] = list(application_reviewers(application).values_list("pk", flat=True))
+            reviewer_ids = association_reviewers[pair]
         for reviewer_id in reviewer_ids:
             by_reviewer[reviewer_id].append(application)
     users = User.objects.filter(is_active=True).in_bulk(list(by_reviewer))
@@ -262,6 +263,16 @@ def _url(name: str, pk: int) -> str:
         return ""
 
 
+def _assigned_reviewer(application: MembershipApplication):
+    """The assigned reviewer while they may still review the application (active, still its coordinator)."""
+    if not application.assigned_to_id:
+        return None
+    assigned = get_user_model().objects.filter(pk=application.assigned_to_id, is_active=True).first()
+    if assigned and MembershipApplication.objects.reviewable_by(assigned).filter(pk=application.pk).exists():
+        return assigned
+    return None
+
+
 def notify_application_event(event: ApplicationEvent) -> None:
     """Write the notifications an application's status change calls for.
 
@@ -289,8 +300,9 @@ def notify_application_event(event: ApplicationEvent) -> None:
     if to == ApplicationStatus.SUBMITTED:
         for user in application_people(application):
             notify(recipient=user, kind="application_received", params=params, url=applicant_url)
-        if event.from_status == ApplicationStatus.INFO_REQUESTED and application.assigned_to_id:
-            reviewers = get_user_model().objects.filter(pk=application.assigned_to_id, is_active=True)
+        assigned = _assigned_reviewer(application)
+        if event.from_status == ApplicationStatus.INFO_REQUESTED and assigned:
+            reviewers = [assigned]
         else:
             reviewers = application_reviewers(application)
         for user in reviewers:
@@ -304,10 +316,8 @@ def notify_application_event(event: ApplicationEvent) -> None:
         for user in application_people(application):
             notify(recipient=user, kind=kind, params=params, url=applicant_url)
     elif to == ApplicationStatus.WITHDRAWN and event.from_status != ApplicationStatus.DRAFT:
-        if application.assigned_to_id:
-            reviewers = get_user_model().objects.filter(pk=application.assigned_to_id, is_active=True)
-        else:
-            reviewers = application_reviewers(application)
+        assigned = _assigned_reviewer(application)
+        reviewers = [assigned] if assigned else application_reviewers(application)
         for user in reviewers:
             notify(recipient=user, kind="application_withdrawn", params=params, url=review_url)
 

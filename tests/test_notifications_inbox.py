@@ -8,7 +8,7 @@ from django.utils import timezone
 from members.models import ApplicationStatus, MembershipApplication
 from members.services import review_reminders_send
 from notifications.models import Notification
-from tests.factories import ApplicationFactory, AssociationFactory, UserFactory
+from tests.factories import ApplicationFactory, AssociationFactory, RepresentativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,28 @@ def test_it_reminds_once_a_day(overdue_world):
     assert review_reminders_send(now=now + timedelta(minutes=5)) == 0
     assert review_reminders_send(now=now + timedelta(days=1)) == 2
     assert Notification.objects.filter(kind="application_reminder_digest").count() == 4
+
+
+def test_it_reminds_the_current_reviewers_when_the_assigned_one_stepped_down(overdue_world):
+    first, second = overdue_world["coordinators"]
+    overdue_world["old_assigned"].association.coordinators.remove(second)
+    review_reminders_send(now=overdue_world["now"])
+    digests = {n.recipient_id: n for n in Notification.objects.filter(kind="application_reminder_digest")}
+    assert set(digests) == {first.pk}
+    assert sorted(item["id"] for item in digests[first.pk].params["applications"]) == sorted(
+        [overdue_world["old_submitted"].pk, overdue_world["old_assigned"].pk]
+    )
+
+
+def test_it_leaves_out_only_the_applications_of_a_reviewers_own_organisation(overdue_world):
+    first, second = overdue_world["coordinators"]
+    RepresentativeFactory(organisation=overdue_world["old_submitted"].organisation, user=first)
+    other = ApplicationFactory(association=overdue_world["old_submitted"].association, status="submitted")
+    MembershipApplication.objects.filter(pk=other.pk).update(status_changed_at=overdue_world["now"] - timedelta(days=4))
+    review_reminders_send(now=overdue_world["now"])
+    digests = {n.recipient_id: n for n in Notification.objects.filter(kind="application_reminder_digest")}
+    assert [item["id"] for item in digests[first.pk].params["applications"]] == [other.pk]
+    assert overdue_world["old_submitted"].pk in [item["id"] for item in digests[second.pk].params["applications"]]
 
 
 def test_it_sends_no_digest_when_nothing_is_overdue(settings):

@@ -142,6 +142,15 @@ def test_it_tells_the_decision_only_to_people_who_still_act_for_the_organisation
     assert [n.recipient for n in Notification.objects.filter(kind="application_rejected")] == [colleague]
 
 
+def test_it_tells_the_current_reviewers_of_an_answer_when_the_assigned_one_stepped_down(association, coordinator):
+    former = UserFactory()
+    application = _application(association, S.INFO_REQUESTED, assigned_to=former, motivation="m", competences="c")
+    services.application_answer_information_request(
+        application=application, user=application.applicant, comment="Устав приложен", files=[]
+    )
+    assert [n.recipient for n in Notification.objects.filter(kind="application_submitted")] == [coordinator]
+
+
 def test_it_sends_the_rejection_reason_but_never_the_internal_note(association, coordinator):
     application = _application(association, S.IN_REVIEW)
     services.application_reject(application=application, reviewer=coordinator, comment="Причина", internal_note="тайна")
