@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -466,10 +467,18 @@ def document_delete(request, pk):
         pk=pk,
     )
     application = document.application
-    if application.status != ApplicationStatus.DRAFT:
+    with transaction.atomic():
+        # Lock the application and check it is still a draft: a colleague may be submitting it now.
+        draft = MembershipApplication.objects.select_for_update().filter(
+            pk=application.pk, status=ApplicationStatus.DRAFT
+        )
+        removed = draft.first() is not None
+        if removed:
+            document.delete()
+            # The file goes only once the row is gone for good.
+            transaction.on_commit(lambda: document.file.delete(save=False))
+    if not removed:
         messages.error(request, _("Documents can be removed from drafts only."))
     else:
-        document.file.delete(save=False)
-        document.delete()
         messages.success(request, _("The document %(name)s is removed.") % {"name": document.original_name})
     return redirect("members:application-edit", pk=application.pk)

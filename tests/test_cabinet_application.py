@@ -1,6 +1,7 @@
 """The cabinet: the list, one application's page and the applicant's actions on it."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import services
-from members.forms import ApplicationEditForm
+from members.forms import ApplicationEditForm, check_documents
 from members.models import (
     ApplicationDocument,
     ApplicationEvent,
@@ -236,6 +237,23 @@ def test_it_removes_a_document_from_a_draft_only(client, owner):
     ApplicationFactory._meta.model.objects.filter(pk=application.pk).update(status="draft")
     client.post(reverse("members:document-delete", args=[document.pk]))
     assert ApplicationDocument.objects.count() == 0
+
+
+def test_it_keeps_the_documents_of_an_application_submitted_while_one_was_being_removed(client, owner):
+    application = application_of(owner, motivation="m", competences="c")
+    services.attach_documents(application=application, user=owner.user, files=check_documents([_pdf()]))
+    # The view loaded the document with its application still a draft; a colleague submits just then.
+    stale = ApplicationDocument.objects.select_related("application").get()
+    services.application_submit(application=application, user=owner.user)
+    client.force_login(owner.user)
+    with mock.patch("members.views_cabinet.get_object_or_404", return_value=stale):
+        client.post(reverse("members:document-delete", args=[stale.pk]))
+    assert ApplicationDocument.objects.filter(application=application).count() == 1
+    assert stale.file.storage.exists(stale.file.name)
+
+
+def _pdf():
+    return SimpleUploadedFile("a.pdf", PDF)
 
 
 def test_it_offers_reapplying_only_after_the_cooling_off(client, owner, settings):
