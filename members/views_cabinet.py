@@ -190,7 +190,8 @@ def organisation_edit(request, pk):
     organisation = _get_representation(request, pk).organisation
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():  # the profile row and its directions, all or nothing
+            form.save()
         messages.success(request, _("The organisation profile is saved."))
         return redirect("members:organisation-detail", pk=organisation.pk)
     return render(request, "members/cabinet/organisation_form.html", {"form": form, "organisation": organisation})

@@ -1,8 +1,10 @@
 """The organisation profile form and views: /cabinet/organisations/new/ and edit."""
 
 import random
+from unittest import mock
 
 import pytest
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import translation
 
@@ -204,6 +206,18 @@ def test_it_lets_a_representative_edit_the_profile(client):
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.city == "Зеленоград"
+
+
+def test_it_saves_the_profile_and_its_directions_all_or_nothing(client):
+    representative = RepresentativeFactory()
+    organisation = representative.organisation
+    client.force_login(representative.user)
+    data = legal_entity_data(inn=organisation.inn, ogrn=organisation.ogrn, kpp=organisation.kpp, city="Зеленоград")
+    with mock.patch.object(OrganisationForm, "_save_m2m", side_effect=DatabaseError("connection lost")):
+        with pytest.raises(DatabaseError):
+            client.post(reverse("members:organisation-edit", args=[organisation.pk]), data)
+    organisation.refresh_from_db()
+    assert organisation.city == "Москва"
 
 
 def test_it_hides_other_users_organisations(client, user):
