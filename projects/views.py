@@ -180,7 +180,9 @@ def document_download(request, slug, pk):
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=document.original_name)
+    response = FileResponse(handle, as_attachment=True, filename=document.original_name)
+    response["Cache-Control"] = "private, no-store"  # members' and staff projects' documents stay off shared caches
+    return response
 
 
 @login_required

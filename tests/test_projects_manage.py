@@ -225,6 +225,9 @@ def test_it_uploads_and_serves_documents_to_those_who_see_the_project(client, se
     client.logout()
     response = client.get(f"/projects/pellet/documents/{document.pk}/")
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 plan"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
     setup["project"].visibility = "staff"
     setup["project"].save()
     assert client.get(f"/projects/pellet/documents/{document.pk}/").status_code == 404
