@@ -576,30 +576,41 @@ def invitation_from_token(token: str):
 
 
 def invitation_send(*, organisation, email: str, invited_by):
-    """Invite a colleague: a portal notification if they have an account, else a direct e-mail after commit."""
-    with transaction.atomic():
-        invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=invited_by)
-        url = reverse("members:invitation-accept", args=[invitation_token(invitation)])
-        params = {"organisation": organisation.short_name, "inn": organisation.inn, "by": invited_by.get_full_name()}
-        existing = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        if existing:
-            notify(recipient=existing, kind="organisation_invitation", params=params, url=url)
-        else:
-            language = translation.get_language() or settings.LANGUAGE_CODE
-            context = {"params": params, "url": settings.SITE_URL + url, "site_url": settings.SITE_URL}
+    """Invite a colleague: a portal notification if they have an account, else a direct e-mail after commit.
 
-            def send():
-                with translation.override(language):
-                    subject = " ".join(
-                        render_to_string("members/cabinet/email/invitation_subject.txt", context).split()
-                    )
-                    text = render_to_string("members/cabinet/email/invitation.txt", context)
-                    html = render_to_string("members/cabinet/email/invitation.html", context)
-                message = EmailMultiAlternatives(subject, text, to=[email])
-                message.attach_alternative(html, "text/html")
-                message.send()
+    Sent twice at once (a double click), the second attempt meets the partial unique
+    index on open invitations and returns the first one, which alone is delivered.
+    """
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=invited_by)
+            url = reverse("members:invitation-accept", args=[invitation_token(invitation)])
+            params = {
+                "organisation": organisation.short_name,
+                "inn": organisation.inn,
+                "by": invited_by.get_full_name(),
+            }
+            existing = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+            if existing:
+                notify(recipient=existing, kind="organisation_invitation", params=params, url=url)
+            else:
+                language = translation.get_language() or settings.LANGUAGE_CODE
+                context = {"params": params, "url": settings.SITE_URL + url, "site_url": settings.SITE_URL}
 
-            transaction.on_commit(send)
+                def send():
+                    with translation.override(language):
+                        subject = " ".join(
+                            render_to_string("members/cabinet/email/invitation_subject.txt", context).split()
+                        )
+                        text = render_to_string("members/cabinet/email/invitation.txt", context)
+                        html = render_to_string("members/cabinet/email/invitation.html", context)
+                    message = EmailMultiAlternatives(subject, text, to=[email])
+                    message.attach_alternative(html, "text/html")
+                    message.send()
+
+                transaction.on_commit(send)
+    except IntegrityError:
+        return Invitation.objects.get(organisation=organisation, email=email, accepted_at=None)
     return invitation
 
 

@@ -128,7 +128,10 @@ def participant_add(request, slug):
     project = _get_managed_project(request, slug)
     form = ParticipantForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
-        project.participants.create(organisation=form.cleaned_data["organisation"], role=form.cleaned_data["role"])
+        # get_or_create: a double submission adds the organisation once.
+        project.participants.get_or_create(
+            organisation=form.cleaned_data["organisation"], defaults={"role": form.cleaned_data["role"]}
+        )
         messages.success(request, _("The participant has been added."))
         return redirect(project)
     ctx = {"form": form, "project": project, "heading": _("Add a participant")}

@@ -197,3 +197,16 @@ def test_a_new_colleague_registers_from_the_invitation_and_lands_on_it(client, o
     assert response["Location"] == url
     client.post(url)
     assert Representative.objects.get(user__email="new@example.com").organisation == owner.organisation
+
+
+def test_an_invitation_sent_twice_at_once_is_one_invitation(owner, django_capture_on_commit_callbacks):
+    # The form refuses a second invitation; two requests racing past it meet the unique index.
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.invitation_send(organisation=owner.organisation, email="new@example.ru", invited_by=owner.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.invitation_send(
+            organisation=owner.organisation, email="new@example.ru", invited_by=owner.user
+        )
+    assert second == first
+    assert Invitation.objects.filter(organisation=owner.organisation, email="new@example.ru").count() == 1
+    assert len(mail.outbox) == 1

@@ -330,3 +330,18 @@ def test_it_makes_the_lead_organisation_a_participant(client, setup):
     project = Project.objects.get(slug="pellet-printer")
     assert project.lead_organisation == lead
     assert list(project.participants.values_list("organisation", "role")) == [(lead.pk, "lead")]
+
+
+def test_a_participant_added_twice_at_once_is_added_once(client, setup):
+    from unittest import mock
+
+    from projects.forms import ParticipantForm
+
+    client.force_login(setup["coordinator"])
+    org = setup["applicant_org"]
+    # Two requests racing past the form's duplicate check: the second must not fail.
+    with mock.patch.object(ParticipantForm, "clean_organisation", lambda form: form.cleaned_data["organisation"]):
+        for _ in range(2):
+            response = client.post("/projects/pellet/participants/add/", {"organisation": org.inn, "role": "developer"})
+            assert response.status_code == 302
+    assert setup["project"].participants.filter(organisation=org).count() == 1
