@@ -37,6 +37,10 @@ def project_save(*, form, user) -> Project:
             edited = [name for name in form._meta.fields if name != "directions"]
             project.save(update_fields=[*edited, "lead_organisation", "updated_at"])
             form.save_m2m()
+        # A former lead stays in the project as a developer; there is one lead.
+        project.participants.filter(role=ParticipantRole.LEAD).exclude(
+            organisation_id=project.lead_organisation_id or 0
+        ).update(role=ParticipantRole.DEVELOPER)
         if project.lead_organisation_id:
             # The lead takes part too: participant lists and the region filter rely on it.
             ProjectParticipant.objects.update_or_create(

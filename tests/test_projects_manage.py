@@ -345,3 +345,17 @@ def test_a_participant_added_twice_at_once_is_added_once(client, setup):
             response = client.post("/projects/pellet/participants/add/", {"organisation": org.inn, "role": "developer"})
             assert response.status_code == 302
     assert setup["project"].participants.filter(organisation=org).count() == 1
+
+
+def test_a_new_lead_takes_over_and_the_former_lead_stays_as_a_developer(client, setup):
+    client.force_login(setup["coordinator"])
+    first, second = setup["applicant_org"], setup["project"].lead_organisation
+    client.post("/projects/new/", _valid_project(setup["association"], lead_organisation_inn=first.inn))
+    response = client.post(
+        "/projects/pellet-printer/edit/", _valid_project(setup["association"], lead_organisation_inn=second.inn)
+    )
+    assert response.status_code == 302
+    project = Project.objects.get(slug="pellet-printer")
+    assert project.lead_organisation == second
+    roles = dict(project.participants.values_list("organisation", "role"))
+    assert roles == {second.pk: "lead", first.pk: "developer"}
