@@ -287,8 +287,8 @@ class Seeder:
                 completed_on=completed,
             )
 
-    def applications(self, associations, applicant):
-        """One applicant organisation with applications in every status."""
+    def applications(self, associations, applicant, sole_trader):
+        """One applicant organisation with applications in every status, and an ИП applying once."""
         rng = random.Random(f"{SEED}-applicant")
         row = next(_organisation_rows(rng, 1, "3d-printing-industrial-design"))
         row.update(
@@ -313,6 +313,10 @@ class Seeder:
         rng2 = random.Random(f"{SEED}-sole-ids")
         sole["inn"], sole["ogrn"] = make_inn(rng2, sole_trader=True), make_ogrn(rng2, sole_trader=True)
         sole_org = self.organisation(sole, [self.directions["industrial-design"]])
+        if sole_trader:
+            Representative.objects.get_or_create(
+                organisation=sole_org, user=sole_trader, defaults={"role": RepresentativeRole.OWNER}
+            )
         if MembershipApplication.objects.filter(organisation__in=[org, sole_org]).exists():
             return
         plan = [
@@ -331,10 +335,11 @@ class Seeder:
         ]
         reviewer = get_user_model().objects.filter(email=ADMIN_EMAIL).first()
         for organisation, slug, steps in plan:
+            person = sole_trader if organisation == sole_org else applicant
             application = MembershipApplication.objects.create(
                 organisation=organisation,
                 association=associations[slug],
-                applicant=applicant,
+                applicant=person,
                 motivation="Хотим вместе с участниками объединения разрабатывать и тиражировать решения.",
                 competences="Проектирование, прототипирование и мелкосерийное производство.",
                 created_at=timezone.now() - timedelta(days=12),
@@ -342,7 +347,7 @@ class Seeder:
             application.directions.set(associations[slug].directions.all())
             for to in steps:
                 if to == ApplicationStatus.SUBMITTED:
-                    application.submit(by=applicant)
+                    application.submit(by=person)
                 elif to == ApplicationStatus.IN_REVIEW:
                     application.take_into_review(by=reviewer)
                 elif to == ApplicationStatus.INFO_REQUESTED:
@@ -372,7 +377,7 @@ class Seeder:
             )
 
     def run(self):
-        admin = coordinator_3d = coordinator_photonics = applicant = member = None
+        admin = coordinator_3d = coordinator_photonics = applicant = member = sole_trader = None
         if self.create_accounts:
             admin = self.user(ADMIN_EMAIL, "Администратор кластера", is_staff=True, is_superuser=True)
             self.user("staff@cluster.local", "Сотрудник кластера", is_cluster_staff=True)
@@ -380,6 +385,7 @@ class Seeder:
             coordinator_photonics = self.user("coordinator-photonics@cluster.local", "Игорь Фотонов")
             applicant = self.user("applicant@example.ru", "Павел Заявитель")
             member = self.user("member@example.ru", "Мария Участник")
+            sole_trader = self.user("orlova@example.ru", "Анна Орлова")
         associations = self.associations()
         if coordinator_3d:
             associations["3d-printing-industrial-design"].coordinators.add(coordinator_3d)
@@ -390,7 +396,7 @@ class Seeder:
                 organisation=named["printer-dev-2"], user=member, defaults={"role": RepresentativeRole.OWNER}
             )
         self.projects(associations, members, named)
-        self.applications(associations, applicant)
+        self.applications(associations, applicant, sole_trader)
         del admin
         return self.created
 
