@@ -1,0 +1,85 @@
+"""axe-core (vendored in tests/vendor, MPL-2.0) finds no WCAG 2 A/AA or best-practice
+violations on the main pages, for a visitor, an applicant and a coordinator, in both
+languages."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from members.models import MembershipApplication, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']});
+  return result.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}"""
+
+
+def violations(page, path):
+    page.goto(path)
+    page.add_script_tag(content=AXE)
+    return page.evaluate(RUN_AXE)
+
+
+def sign_in(page, live_server, email):
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True  # demo accounts
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_main_pages_have_no_accessibility_violations(page, live_server, demo, language):
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    found = {}
+    public = [
+        "/",
+        "/associations/",
+        "/associations/3d-printing-industrial-design/",
+        "/projects/",
+        "/projects/?view=board",
+        "/projects/?q=принтер&stage=development",
+        "/projects/pellet-printer/",
+        "/apply/",
+        "/privacy/",
+        "/accounts/login/",
+        "/accounts/signup/",
+    ]
+    for path in public:
+        found[path] = violations(page, path)
+
+    sign_in(page, live_server, "applicant@example.ru")
+    application = MembershipApplication.objects.filter(
+        organisation__representatives__user__email="applicant@example.ru", status="info_requested"
+    ).get()
+    for path in [
+        "/cabinet/",
+        "/cabinet/notifications/",
+        "/cabinet/applications/new/",
+        f"/cabinet/applications/{application.pk}/",
+        f"/cabinet/organisations/{application.organisation_id}/edit/",
+        "/members/",
+        "/members/?q=Техно",
+    ]:
+        found[path] = violations(page, path)
+
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    sign_in(page, live_server, "coordinator-3d@cluster.local")
+    reviewable = MembershipApplication.objects.reviewable_by(User.objects.get(email="coordinator-3d@cluster.local"))
+    for path in ["/review/", f"/review/applications/{reviewable.first().pk}/", "/projects/new/"]:
+        found[path] = violations(page, path)
+
+    assert {path: v for path, v in found.items() if v} == {}
