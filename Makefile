@@ -37,11 +37,12 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	PY=$(PY) bash scripts/check_translations.sh
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
 messages: install-dev
-	$(PY) manage.py makemessages -l ru -l en --no-obsolete --ignore=.venv --ignore=static/vendor
+	$(PY) manage.py makemessages -l ru -l en --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=bench --ignore=tests --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv

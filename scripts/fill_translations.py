@@ -6,6 +6,9 @@
 
 Usage: python scripts/fill_translations.py [translations.json ...]
 Then `python manage.py compilemessages`. Prints the Russian entries still untranslated.
+
+`--check` changes nothing and fails when either catalogue has an untranslated entry
+(run after `makemessages`, as `scripts/check_translations.sh` does).
 """
 
 import json
@@ -52,7 +55,20 @@ def fill_russian(path: Path, mapping: dict) -> list[str]:
     return missing
 
 
+def check() -> int:
+    missing = []
+    for language in ("ru", "en"):
+        po = polib.pofile(str(ROOT / f"locale/{language}/LC_MESSAGES/django.po"))
+        missing += [f"{language}: {e.msgid}" for e in po.untranslated_entries() + po.fuzzy_entries()]
+    for line in missing:
+        print(line)
+    print(f"{len(missing)} untranslated entries", file=sys.stderr)
+    return 1 if missing else 0
+
+
 def main(files: list[str]) -> int:
+    if files == ["--check"]:
+        return check()
     mapping = {}
     for name in files:
         mapping.update(json.loads(Path(name).read_text(encoding="utf-8")))
