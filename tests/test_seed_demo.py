@@ -11,6 +11,7 @@ from members.models import (
     User,
 )
 from members.validators import validate_inn, validate_ogrn
+from notifications.models import Notification
 from projects.models import Project, ProjectParticipant, Stage, StageChange, Visibility
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +119,16 @@ def test_staff_only_projects_stay_hidden_from_visitors(seeded, client):
     staff_only = Project.objects.filter(visibility="staff").first()
     assert client.get(f"/projects/{staff_only.slug}/").status_code == 404
     assert staff_only.title not in client.get("/projects/").content.decode()
+
+
+def test_the_demo_inbox_shows_what_each_step_told_people(seeded):
+    kinds = set(Notification.objects.filter(recipient__email="applicant@example.ru").values_list("kind", flat=True))
+    assert {
+        "application_received",
+        "application_info_requested",
+        "application_approved",
+        "application_rejected",
+    } <= kinds
+    assert Notification.objects.filter(
+        recipient__email="coordinator-3d@cluster.local", kind="application_submitted"
+    ).exists()

@@ -25,6 +25,7 @@ from members.models import (
     Representative,
     RepresentativeRole,
 )
+from members.services import notify_application_event
 from projects.models import Milestone, MilestoneState, ParticipantRole, Project, ProjectParticipant, Stage, StageChange
 
 from . import content
@@ -347,21 +348,24 @@ class Seeder:
             application.directions.set(associations[slug].directions.all())
             for to in steps:
                 if to == ApplicationStatus.SUBMITTED:
-                    application.submit(by=person)
+                    event = application.submit(by=person)
                 elif to == ApplicationStatus.IN_REVIEW:
-                    application.take_into_review(by=reviewer)
+                    event = application.take_into_review(by=reviewer)
                 elif to == ApplicationStatus.INFO_REQUESTED:
-                    application.request_information(
+                    event = application.request_information(
                         by=reviewer, comment="Пришлите, пожалуйста, описание выполненных проектов."
                     )
                 elif to == ApplicationStatus.APPROVED:
-                    application.approve(by=reviewer, comment="Добро пожаловать в объединение!")
+                    event = application.approve(by=reviewer, comment="Добро пожаловать в объединение!")
                 elif to == ApplicationStatus.REJECTED:
-                    application.reject(
+                    event = application.reject(
                         by=reviewer, comment="Направление деятельности не совпадает с задачами объединения."
                     )
                 elif to == ApplicationStatus.WITHDRAWN:
-                    application.withdraw(by=applicant, comment="Решили подать заявку позже.")
+                    event = application.withdraw(by=applicant, comment="Решили подать заявку позже.")
+                if person is not None:
+                    # The demo inbox shows what each step told people, as in real use.
+                    notify_application_event(event)
             self.count("applications", True)
         # Spread the submissions over the last days so that the review queue shows waiting times.
         for n, application in enumerate(
