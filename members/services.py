@@ -9,14 +9,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.files.base import File
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
-from notifications.services import notify
+from notifications.services import notify, notify_address
 
 from .models import (
     ApplicationDocument,
@@ -576,7 +574,7 @@ def invitation_from_token(token: str):
 
 
 def invitation_send(*, organisation, email: str, invited_by):
-    """Invite a colleague: a portal notification if they have an account, else a direct e-mail after commit.
+    """Invite a colleague: a portal notification if they have an account, else an e-mail through the outbox.
 
     Sent twice at once (a double click), the second attempt meets the partial unique
     index on open invitations and returns the first one, which alone is delivered.
@@ -594,21 +592,14 @@ def invitation_send(*, organisation, email: str, invited_by):
             if existing:
                 notify(recipient=existing, kind="organisation_invitation", params=params, url=url)
             else:
-                language = translation.get_language() or settings.LANGUAGE_CODE
-                context = {"params": params, "url": settings.SITE_URL + url, "site_url": settings.SITE_URL}
-
-                def send():
-                    with translation.override(language):
-                        subject = " ".join(
-                            render_to_string("members/cabinet/email/invitation_subject.txt", context).split()
-                        )
-                        text = render_to_string("members/cabinet/email/invitation.txt", context)
-                        html = render_to_string("members/cabinet/email/invitation.html", context)
-                    message = EmailMultiAlternatives(subject, text, to=[email])
-                    message.attach_alternative(html, "text/html")
-                    message.send()
-
-                transaction.on_commit(send)
+                # No account, so no profile language: the e-mail is written in the sender's.
+                notify_address(
+                    email=email,
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                    kind="organisation_invitation_email",
+                    params=params,
+                    url=url,
+                )
     except IntegrityError:
         return Invitation.objects.get(organisation=organisation, email=email, accepted_at=None)
     return invitation

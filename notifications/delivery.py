@@ -82,7 +82,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         rendered.subject,
         rendered.text,
-        to=[notification.recipient.email],
+        to=[notification.address],
         headers={
             "Message-ID": f"<notification-{notification.pk}@{domain}>",
             "X-Portal-Notification": str(notification.pk),
@@ -129,7 +129,7 @@ def deliver(notification_id: int) -> bool:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     recipient = notification.recipient
-    if not (recipient.is_active and recipient.email):
+    if recipient is not None and not (recipient.is_active and recipient.email):
         _held(claim_).update(email_status=EmailStatus.SKIPPED, email_claim_token="")
         return True
     try:

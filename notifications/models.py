@@ -3,6 +3,10 @@
 A Notification row is written in the same transaction as the event it tells of;
 delivery by e-mail happens afterwards in a Celery task that claims the row, so a
 lost broker message or a dead worker only delays a message, never loses it.
+
+A row is for a user (`recipient`: in their inbox and e-mailed in their language) or, for
+someone without an account, for an address (`email`, rendered in `language`): such a row
+is only an e-mail and never appears in any inbox.
 """
 
 from django.conf import settings
@@ -45,7 +49,12 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    # Someone without an account: the e-mail goes to this address, in this language.
+    email = models.EmailField(blank=True, default="")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     kind = models.CharField(_("kind"), max_length=50)
     params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
@@ -80,7 +89,18 @@ class Notification(models.Model):
                 condition=~models.Q(dedupe_key=""),
                 name="notification_dedupe_key",
             ),
+            # Exactly one of them: a user, or an address outside the portal.
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False, email="")
+                | (models.Q(recipient__isnull=True) & ~models.Q(email="")),
+                name="notification_recipient_or_email",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.kind} → {self.recipient}"
+        return f"{self.kind} → {self.recipient or self.email}"
+
+    @property
+    def address(self) -> str:
+        """Where the e-mail goes: the recipient's current address, or the stored one."""
+        return self.recipient.email if self.recipient_id else self.email

@@ -8,7 +8,9 @@ language with the context {"recipient", "params", "url", "site_url"}:
     templates/notifications/email/<kind>.html          HTML e-mail body
 
 `notify()` must be called inside the transaction of the event it reports; the
-e-mail is enqueued only after that transaction commits.
+e-mail is enqueued only after that transaction commits. `notify_address()` does the
+same for someone without an account: the row holds the address and the language, its
+templates get `recipient` None, and it appears in no inbox.
 """
 
 from dataclasses import dataclass
@@ -42,10 +44,25 @@ def notify(*, recipient, kind: str, params: dict | None = None, url: str = "", d
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, params=params or {}, url=url, dedupe_key=dedupe_key
     )
+    _enqueue_on_commit(notification)
+    return notification
+
+
+def notify_address(*, email: str, language: str, kind: str, params: dict | None = None, url: str = "") -> Notification:
+    """Write one e-mail-only notification to an address without an account and enqueue it after commit.
+
+    It is rendered in `language` (the sender's, as the reader has no profile) and delivered like
+    any other row: claimed, retried with back-off and swept if lost.
+    """
+    notification = Notification.objects.create(email=email, language=language, kind=kind, params=params or {}, url=url)
+    _enqueue_on_commit(notification)
+    return notification
+
+
+def _enqueue_on_commit(notification: Notification) -> None:
     from .tasks import deliver_notification
 
     transaction.on_commit(lambda: _enqueue(deliver_notification, notification.pk))
-    return notification
 
 
 def _enqueue(task, pk: int) -> None:
@@ -96,8 +113,8 @@ def notification_title(notification: Notification) -> str:
 
 
 def render_notification(notification: Notification) -> RenderedNotification:
-    """Subject, text and HTML of the e-mail, in the recipient's language."""
-    language = getattr(notification.recipient, "language", None) or settings.LANGUAGE_CODE
+    """Subject, text and HTML of the e-mail, in the recipient's language (or the row's, for an address)."""
+    language = getattr(notification.recipient, "language", None) or notification.language or settings.LANGUAGE_CODE
     base = f"notifications/email/{notification.kind}"
     with translation.override(language):
         context = _context(notification)

@@ -62,3 +62,15 @@ def test_association_admin_manages_coordinators(admin_client):
     membership = MembershipFactory()
     page = admin_client.get(reverse("admin:members_association_change", args=[membership.association.pk]))
     assert 'name="coordinators"' in page.content.decode()
+
+
+def test_notifications_to_an_address_are_listed_searchable_and_editable(admin_client):
+    from notifications.services import notify_address
+
+    notification = notify_address(email="guest@example.com", language="en", kind="organisation_invitation_email")
+    url = reverse("admin:notifications_notification_changelist")
+    page = admin_client.get(url, {"q": "guest@"}).content.decode()
+    assert "guest@example.com" in page
+    change = admin_client.get(reverse("admin:notifications_notification_change", args=[notification.pk]))
+    assert change.status_code == 200
+    assert 'value="guest@example.com"' in change.content.decode()

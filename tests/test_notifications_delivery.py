@@ -5,14 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members import services as member_services
 from members.models import ApplicationStatus
 from notifications import delivery
 from notifications.models import EmailStatus, Notification
-from notifications.services import notify, render_notification
+from notifications.services import notify, notify_address, render_notification
 from tests.factories import ApplicationFactory, AssociationFactory, RepresentativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +265,76 @@ def test_the_sweep_task_delivers_what_was_lost(recipient, settings):
     lost.refresh_from_db()
     assert lost.email_status == EmailStatus.SENT
     assert len(mail.outbox) == 1
+
+
+# An address without an account (an invitation to someone not yet registered)
+
+
+def _address_row(**fields):
+    notification = notify_address(
+        email="guest@example.com",
+        language="en",
+        kind="organisation_invitation_email",
+        params={"organisation": "Фотон", "inn": "7701234567", "by": "Анна Петрова"},
+        url="/cabinet/invitations/1:token/",
+    )
+    if fields:
+        Notification.objects.filter(pk=notification.pk).update(**fields)
+        notification.refresh_from_db()
+    return notification
+
+
+@pytest.mark.parametrize(("language", "words"), [("ru", "приглашает"), ("en", "invites you")])
+def test_it_renders_an_address_row_in_its_own_language(language, words):
+    notification = _address_row(language=language)
+    rendered = render_notification(notification)
+    assert "Фотон" in rendered.subject and "\n" not in rendered.subject
+    assert words in rendered.text and words in rendered.html
+    assert "http://127.0.0.1:8000/cabinet/invitations/1:token/" in rendered.text
+
+
+def test_it_sends_an_address_row_to_its_address(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notification = _address_row()
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["guest@example.com"]
+    notification.refresh_from_db()
+    assert (notification.email_status, notification.email_attempts) == (EmailStatus.SENT, 1)
+
+
+def test_an_address_row_waits_for_a_retry_after_an_smtp_error(settings, monkeypatch):
+    settings.NOTIFICATION_RETRY_BACKOFF = 10
+    notification = _address_row()
+    error = smtplib.SMTPServerDisconnected("connection lost")
+    monkeypatch.setattr(delivery, "get_connection", lambda **kw: FailingConnection(error))
+
+    with pytest.raises(delivery.RetryLater) as failure:
+        delivery.deliver(notification.pk)
+    assert failure.value.countdown == 10
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.PENDING
+    assert "connection lost" in notification.email_error
+    assert notification.email_next_attempt_at > timezone.now() + timedelta(seconds=5)
+    assert mail.outbox == []
+
+
+def test_the_sweep_delivers_a_lost_address_row(settings):
+    lost = _address_row(email_next_attempt_at=timezone.now() - settings.NOTIFICATION_SWEEP_AFTER * 2)
+    assert delivery.sweep() == [lost.pk]
+    from notifications.tasks import sweep_notifications
+
+    assert sweep_notifications.apply().get() == 1
+    lost.refresh_from_db()
+    assert lost.email_status == EmailStatus.SENT
+    assert [message.to for message in mail.outbox] == [["guest@example.com"]]
+
+
+@pytest.mark.parametrize("both", [False, True], ids=["neither", "both"])
+def test_a_row_has_a_recipient_or_an_address_never_both_nor_neither(recipient, both):
+    fields = {"recipient": recipient, "email": "guest@example.com"} if both else {"recipient": None, "email": ""}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(kind="organisation_invitation_email", **fields)
 
 
 # Who is told of what
