@@ -99,8 +99,8 @@ def main():
     call_command("migrate", verbosity=0)
     redis.Redis.from_url(redis_url).flushdb()
 
-    from members.models import ApplicationStatus
-    from members.services import notify_application_event
+    from applications.models import ApplicationStatus
+    from applications.services import notify_application_event
     from notifications.models import Notification
     from tests.factories import ApplicationFactory, AssociationFactory, RepresentativeFactory, UserFactory
 

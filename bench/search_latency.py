@@ -49,12 +49,13 @@ def member_session() -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from members.models import Representative, User
-    from members.selectors import approved_members
+    from accounts.models import User
+    from associations.selectors import approved_members
+    from members.models import Organisation, Representative
 
     user, _ = User.objects.get_or_create(email="bench-member@load.example", defaults={"full_name": "Бенчмарк"})
     if not Representative.objects.filter(user=user).exists():
-        organisation = approved_members().order_by("pk").first()
+        organisation = approved_members(Organisation.objects.all()).order_by("pk").first()
         Representative.objects.create(user=user, organisation=organisation, role="representative")
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -148,15 +149,15 @@ def main():
             probe.bind(("127.0.0.1", 0))
             args.port = probe.getsockname()[1]
 
+    from associations.selectors import approved_members
     from members.models import Organisation
-    from members.selectors import approved_members
     from projects.models import Project
 
     cookie = member_session()
     samples = sample_queries()
     figures = {
         "organisations": Organisation.objects.count(),
-        "members": approved_members().count(),
+        "members": approved_members(Organisation.objects.all()).count(),
         "projects": Project.objects.count(),
     }
     with connection.cursor() as cursor:

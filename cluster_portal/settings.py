@@ -68,9 +68,18 @@ INSTALLED_APPS = [
     "allauth.account",
     "crispy_forms",
     "crispy_bootstrap5",
-    "members",
-    "projects",
+    "django_filters",
+    # The portal's apps, foundation first; each depends only on those above it in this list
+    # (docs/architecture.md, checked by import-linter).
+    "core",
     "notifications",
+    "accounts",
+    "members",
+    "associations",
+    "applications",
+    "projects",
+    "pages",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.permissions_context",
                 "notifications.context_processors.unread_notifications",
             ],
         },
@@ -117,6 +127,9 @@ DATABASES = {
     )
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite without the PostgreSQL-only search indexes the models declare.
+    DATABASES["default"]["ENGINE"] = "core.db.backends.sqlite3"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the Celery broker and the cache when REDIS_URL is set.
@@ -168,12 +181,12 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "schedule": float(NOTIFICATION_SWEEP_INTERVAL),
 }
 CELERY_BEAT_SCHEDULE["review-reminders"] = {
-    "task": "notifications.tasks.send_review_reminders",
+    "task": "applications.tasks.send_review_reminders",
     "schedule": crontab(hour=envint("APPLICATION_REMINDER_HOUR", 9), minute=0),
 }
 
 # Accounts
-AUTH_USER_MODEL = "members.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -193,8 +206,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-# Sign-up also asks for the 152-FZ personal-data consent (members/forms.py).
-ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupConsentForm"
+# Sign-up also asks for the 152-FZ personal-data consent (accounts/forms.py).
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupConsentForm"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 
 # Internationalisation: Russian first, English selectable, no language prefix in paths.

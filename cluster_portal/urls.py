@@ -8,8 +8,12 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("cabinet/notifications/", include("notifications.urls")),
+    path("", include("pages.urls")),
+    path("", include("associations.urls")),
     path("", include("members.urls")),
+    path("", include("applications.urls")),
     path("projects/", include("projects.urls")),
 ]
 

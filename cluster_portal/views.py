@@ -7,6 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
 
+from accounts.services import user_set_language
+
 logger = logging.getLogger(__name__)
 
 
@@ -50,8 +52,6 @@ def set_language(request):
 
     response = django_set_language(request)
     language = supported_language(request.POST.get("language"))
-    user = request.user
-    if request.method == "POST" and language and user.is_authenticated and user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
+    if request.method == "POST" and language and request.user.is_authenticated:
+        user_set_language(user=request.user, language=language)
     return response

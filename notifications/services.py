@@ -16,7 +16,6 @@ templates get `recipient` None, and it appears in no inbox.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -60,21 +59,10 @@ def notify_address(*, email: str, language: str, kind: str, params: dict | None 
 
 
 def _enqueue_on_commit(notification: Notification) -> None:
+    """Hand the id to Celery after commit (core.tasks); if the broker is down the sweep sends it later."""
     from .tasks import deliver_notification
 
-    transaction.on_commit(lambda: _enqueue(deliver_notification, notification.pk))
-
-
-def _enqueue(task, pk: int) -> None:
-    """Hand the id to Celery; if the broker is down the periodic sweep picks it up later."""
-    try:
-        task.delay(pk)
-    except Exception:  # broker unavailable: the row stays pending and is swept
-        import logging
-
-        logging.getLogger(__name__).warning(
-            "could not enqueue notification %s; the sweep will retry", pk, exc_info=True
-        )
+    deliver_notification.delay(notification.pk)
 
 
 def absolute_url(path: str) -> str:

@@ -2,13 +2,14 @@
 
 - deliver_notification: claim and send one e-mail; retried with back-off on SMTP errors.
 - sweep_notifications (beat): enqueue again what is still pending, or stuck with a dead worker.
-- send_review_reminders (beat, daily): one digest per reviewer of applications waiting too long.
 """
 
 import logging
 
 from celery import shared_task
 from django.conf import settings
+
+from core.tasks import TransactionAwareTask
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +18,7 @@ SEND_SOFT_TIME_LIMIT = max(1, SEND_TIME_LIMIT - max(1, SEND_TIME_LIMIT // 6))
 
 
 @shared_task(
+    base=TransactionAwareTask,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -46,10 +48,3 @@ def sweep_notifications() -> int:
     if ids:
         logger.info("sweep: enqueued %s notification(s) again", len(ids))
     return len(ids)
-
-
-@shared_task(acks_late=True, time_limit=600, soft_time_limit=540, ignore_result=True)
-def send_review_reminders() -> int:
-    from members.services import review_reminders_send
-
-    return review_reminders_send()

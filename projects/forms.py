@@ -1,16 +1,24 @@
 """Forms of the project pages: they validate and normalise, nothing more."""
 
-from pathlib import PurePath
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Association, Organisation
+from associations.models import Association
+from core import permissions
+from core.documents import DocumentsField
+from members.models import Organisation
 
-from .models import RESERVED_SLUGS, Milestone, ParticipantRole, Project, ProjectParticipant, Stage
-
-DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".png", ".jpg", ".jpeg", ".txt")
-DOCUMENT_MAX_SIZE = 10 * 1024 * 1024
+from .models import (
+    REQUESTABLE_ROLES,
+    RESERVED_SLUGS,
+    Milestone,
+    ParticipantRole,
+    Project,
+    ProjectDocument,
+    ProjectParticipant,
+    Stage,
+)
+from .services import MILESTONE_FIELDS, PROJECT_FIELDS
 
 
 class OrganisationByInnField(forms.CharField):
@@ -82,9 +90,7 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        associations = Association.objects.order_by("name")
-        if not user.is_superuser:
-            associations = associations.filter(coordinators=user)
+        associations = permissions.limit_to_coordinated(Association.objects.order_by("name"), user, field="pk")
         self.fields["association"].queryset = associations
         if self.instance.pk and self.instance.lead_organisation_id:
             self.fields["lead_organisation_inn"].initial = self.instance.lead_organisation.inn
@@ -95,9 +101,13 @@ class ProjectForm(forms.ModelForm):
             raise forms.ValidationError(_("This address is reserved; choose another one."), code="reserved")
         return slug
 
-    def save(self, commit=True):
-        self.instance.lead_organisation = self.cleaned_data.get("lead_organisation_inn")
-        return super().save(commit=commit)
+    def project_fields(self) -> dict:
+        """The cleaned values as `projects.services.project_create` and `project_update` take them."""
+        return {
+            **{name: self.cleaned_data[name] for name in PROJECT_FIELDS},
+            "directions": self.cleaned_data["directions"],
+            "lead_organisation": self.cleaned_data.get("lead_organisation_inn"),
+        }
 
 
 class StageForm(forms.Form):
@@ -141,33 +151,18 @@ class MilestoneForm(forms.ModelForm):
             "completed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("state") == "done" and not cleaned.get("completed_on"):
-            self.add_error("completed_on", _("Enter the date the milestone was completed."))
-        return cleaned
+    def milestone_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in MILESTONE_FIELDS}
 
 
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=250)
-    file = forms.FileField(label=_("File"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if PurePath(upload.name).suffix.lower() not in DOCUMENT_EXTENSIONS:
-            raise forms.ValidationError(
-                _("Upload a file of one of these types: %(types)s."),
-                code="file_type",
-                params={"types": ", ".join(DOCUMENT_EXTENSIONS)},
-            )
-        if upload.size > DOCUMENT_MAX_SIZE:
-            raise forms.ValidationError(_("The file is larger than 10 MB."), code="file_size")
-        return upload
+    file = DocumentsField(policy=ProjectDocument.POLICY, label=_("File"), required=True)
 
 
 class ParticipationRequestForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
-    role = forms.ChoiceField(label=_("Proposed role"), choices=ParticipantRole.choices)
+    role = forms.ChoiceField(label=_("Proposed role"), choices=REQUESTABLE_ROLES)
     message = forms.CharField(
         label=_("What your organisation offers"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -182,7 +177,7 @@ class ParticipationRequestForm(forms.Form):
             self.fields["organisation"].initial = organisations[0].pk
 
 
-class DecisionForm(forms.Form):
+class ParticipationDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("accept", _("Accept")), ("decline", _("Decline"))], widget=forms.RadioSelect
     )

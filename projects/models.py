@@ -1,16 +1,20 @@
 """Joint projects of the associations, their participants, stages and milestones."""
 
-from pathlib import PurePath
-from uuid import uuid4
-
 from django.conf import settings
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Association, Direction, MembershipStatus, Organisation, localized
+from associations.models import Association
+from core import permissions
+from core.documents import DOCX, JPEG, ODS, ODT, PDF, PNG, PPTX, TEXT, XLSX, Document, DocumentPolicy
+from core.i18n import localized
+from core.search import SearchSpec
+from core.transitions import Workflow
+from members.models import Direction, Organisation
 
 
 class Stage(models.TextChoices):
@@ -31,6 +35,10 @@ class Visibility(models.TextChoices):
     STAFF = "staff", _("Cluster staff")
 
 
+# Any stage may follow any other: projects are suspended, resumed, sent back to development.
+STAGE_WORKFLOW = Workflow("stage", {stage: set(Stage.values) - {stage} for stage in Stage.values})
+
+
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Projects the user may see, without joins that multiply rows.
@@ -42,41 +50,24 @@ class ProjectQuerySet(models.QuerySet):
         A staff-only project of another association is never in the result, so it
         cannot leak through search, counts, suggestions or association pages.
         """
-        if not (user.is_authenticated and user.is_active):
+        if not permissions.is_signed_in(user):
             return self.filter(visibility=Visibility.PUBLIC)
-        if user.sees_everything:
+        if permissions.sees_everything(user):
             return self.all()
-        coordinated = Association.coordinators.through.objects.filter(user_id=user.pk).values("association_id")
-        visible = Q(visibility=Visibility.PUBLIC) | Q(association_id__in=coordinated)
-        if user_is_member(user):
+        visible = Q(visibility=Visibility.PUBLIC) | Q(association_id__in=permissions.coordinated_association_ids(user))
+        if permissions.is_cluster_member(user):
             visible |= Q(visibility=Visibility.MEMBERS)
         return self.filter(visible)
 
     def manageable_by(self, user):
         """Projects the user may edit: administrators all, coordinators their associations' ones."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        coordinated = Association.coordinators.through.objects.filter(user_id=user.pk).values("association_id")
-        return self.filter(association_id__in=coordinated)
+        return permissions.limit_to_coordinated(self, user)
 
 
-def user_is_member(user) -> bool:
-    """A representative of an organisation with an active membership, or a coordinator."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    cached = getattr(user, "_is_cluster_member", None)
-    if cached is None:
-        cached = (
-            Organisation.objects.filter(
-                representatives__user=user, memberships__status=MembershipStatus.ACTIVE
-            ).exists()
-            or user.coordinated_associations.exists()
-        )
-        user._is_cluster_member = cached
-    return cached
-
+# The project list searches titles, summaries and descriptions in both languages.
+PROJECT_SEARCH = SearchSpec(
+    prefix="project", fields=("title", "title_en", "summary", "summary_en", "description"), name_field="title"
+)
 
 RESERVED_SLUGS = ("new", "board")
 
@@ -128,6 +119,9 @@ class Project(models.Model):
             models.Index(fields=["association", "stage"], name="project_assoc_stage_idx"),
             models.Index(fields=["stage"], name="project_stage_idx"),
             models.Index(fields=["visibility", "-created_at"], name="project_visibility_idx"),
+            models.Index(fields=["-created_at", "-id"], name="project_created_id_idx"),
+            models.Index(fields=["title", "id"], name="project_title_id_idx"),
+            *PROJECT_SEARCH.indexes(),
         ]
         constraints = [
             models.CheckConstraint(
@@ -143,22 +137,6 @@ class Project(models.Model):
     def get_absolute_url(self):
         return reverse("projects:project-detail", args=[self.slug])
 
-    def is_managed_by(self, user) -> bool:
-        """Administrators and the coordinators of the project's association."""
-        if not (user.is_authenticated and user.is_active):
-            return False
-        return user.is_superuser or self.association.coordinators.filter(pk=user.pk).exists()
-
-    def is_decided_by(self, user) -> bool:
-        """Who accepts participation requests: managers and the lead organisation's representatives."""
-        if self.is_managed_by(user):
-            return True
-        return bool(
-            self.lead_organisation_id
-            and user.is_authenticated
-            and self.lead_organisation.representatives.filter(user=user).exists()
-        )
-
     @property
     def localized_title(self):
         return localized(self, "title")
@@ -168,20 +146,15 @@ class Project(models.Model):
         return localized(self, "summary")
 
     def change_stage(self, to: str, *, by, comment: str = "") -> "StageChange":
-        """Move the project to another stage and record who, when and why."""
-        if to not in Stage.values:
-            raise ValueError(f"unknown stage {to!r}")
-        if to == self.stage:
-            raise ValueError("the project is already at this stage")
-        with transaction.atomic():
-            updated = Project.objects.filter(pk=self.pk, stage=self.stage).update(stage=to, updated_at=timezone.now())
-            if not updated:
-                raise ValueError("the project's stage changed meanwhile")
-            change = StageChange.objects.create(
-                project=self, from_stage=self.stage, to_stage=to, changed_by=by, comment=comment
-            )
-            self.stage = to
-        return change
+        """Move the project to another stage once, and record who, when and why (core.transitions)."""
+        return STAGE_WORKFLOW.change(
+            self,
+            to,
+            values={"updated_at": timezone.now()},
+            record=lambda from_stage: StageChange.objects.create(
+                project=self, from_stage=from_stage, to_stage=to, changed_by=by, comment=comment
+            ),
+        )
 
 
 class ParticipantRole(models.TextChoices):
@@ -210,6 +183,14 @@ class ProjectParticipant(models.Model):
         verbose_name_plural = _("project participants")
         constraints = [
             models.UniqueConstraint(fields=["project", "organisation"], name="one_participation_per_project"),
+            # The lead is the project's lead organisation (projects.services keeps them together;
+            # on PostgreSQL a foreign key from the project to this row holds it, see migration 0001).
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(role="lead"),
+                name="one_lead_per_project",
+                violation_error_message=_("The project has a lead organisation already."),
+            ),
         ]
 
     def __str__(self):
@@ -255,11 +236,27 @@ class Milestone(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        if self.state == MilestoneState.DONE and not self.completed_on:
+            raise ValidationError({"completed_on": _("Enter the date the milestone was completed.")})
+
 
 class ParticipationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+
+
+PARTICIPATION_WORKFLOW = Workflow(
+    "status",
+    {
+        ParticipationStatus.PENDING: {ParticipationStatus.ACCEPTED, ParticipationStatus.DECLINED},
+        ParticipationStatus.ACCEPTED: set(),
+        ParticipationStatus.DECLINED: set(),
+    },
+)
+# A request proposes how to take part; the lead is chosen in the project's own form.
+REQUESTABLE_ROLES = [(value, label) for value, label in ParticipantRole.choices if value != ParticipantRole.LEAD]
 
 
 class ParticipationRequest(models.Model):
@@ -273,7 +270,7 @@ class ParticipationRequest(models.Model):
         related_name="participation_requests",
     )
     role = models.CharField(
-        _("proposed role"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.DEVELOPER
+        _("proposed role"), max_length=20, choices=REQUESTABLE_ROLES, default=ParticipantRole.DEVELOPER
     )
     message = models.TextField(_("what the organisation offers"), max_length=2000)
     status = models.CharField(
@@ -305,49 +302,40 @@ class ParticipationRequest(models.Model):
     def __str__(self):
         return f"{self.organisation} → {self.project} ({self.get_status_display()})"
 
-    def decide(self, *, accept: bool, by, comment: str = "") -> bool:
-        """Accept (adding the participant) or decline, once.
-
-        The row is updated only while still pending, so two people deciding at
-        the same moment cannot both succeed; returns False for the one who lost.
-        """
+    def decide(self, *, accept: bool, by, comment: str = "") -> None:
+        """Accept (adding the participant) or decline, once (core.transitions: Refused otherwise)."""
         status = ParticipationStatus.ACCEPTED if accept else ParticipationStatus.DECLINED
-        now = timezone.now()
-        with transaction.atomic():
-            updated = ParticipationRequest.objects.filter(pk=self.pk, status=ParticipationStatus.PENDING).update(
-                status=status, decided_by=by, decided_at=now, decision_comment=comment
-            )
-            if not updated:
-                return False
-            self.status, self.decided_by, self.decided_at, self.decision_comment = status, by, now, comment
+
+        def add_participant(_from):
             if accept:
                 ProjectParticipant.objects.get_or_create(
                     project_id=self.project_id, organisation_id=self.organisation_id, defaults={"role": self.role}
                 )
-        return True
+
+        PARTICIPATION_WORKFLOW.change(
+            self,
+            status,
+            values={"decided_by": by, "decided_at": timezone.now(), "decision_comment": comment},
+            record=add_participant,
+        )
 
 
-def project_document_path(instance, filename):
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"projects/{instance.project_id}/{uuid4().hex}{suffix}"
+class ProjectDocument(Document):
+    """A document of a project, seen by whoever sees the project (core.documents)."""
 
-
-class ProjectDocument(models.Model):
-    """A document of a project, visible to whoever sees the project; served only through a checked view."""
+    POLICY = DocumentPolicy(types=(PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG, TEXT), max_size=10 * 1024 * 1024)
+    storage_folder = "projects"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=250)
-    file = models.FileField(_("file"), upload_to=project_document_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(Document.Meta):
         verbose_name = _("project document")
         verbose_name_plural = _("project documents")
 
     def __str__(self):
         return self.title
+
+    @property
+    def owner_id(self):
+        return self.project_id

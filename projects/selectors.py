@@ -4,16 +4,17 @@ GET parameters as PRODUCT.md names them: q, association, direction, stage, regio
 plus organisation (a participating organisation's id), sort and view.
 """
 
-from dataclasses import dataclass
-from urllib.parse import urlencode
+import django_filters
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils.translation import gettext_lazy as _
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from associations.models import Association
+from core.filters import ChoiceOnlyFilter, IdFilter, PortalFilterSet, ReferenceFilter, TextQueryFilter
+from core.pagination import fuzzy_page, keyset_page
+from core.search import search
+from members.models import Direction, Organisation, Region
 
-from members.models import Association, Direction, Organisation, Region
-
-from .models import BOARD_STAGES, Project, ProjectParticipant, Stage
-from .pagination import fuzzy_page, keyset_page
-from .search import PROJECT_VECTOR, SearchResult, search
+from .models import BOARD_STAGES, PROJECT_SEARCH, Project, ProjectParticipant, Stage
 
 SORTS = {
     "newest": ("-created_at", "-pk"),
@@ -24,73 +25,53 @@ PAGE_SIZE = 20
 BOARD_COLUMN_SIZE = 12
 
 
-@dataclass
-class ProjectFilters:
-    q: str = ""
-    association: str = ""
-    direction: str = ""
-    stage: str = ""
-    region: str = ""
-    organisation: int | None = None
-    sort: str = ""
-
-    def query(self) -> str:
-        """The filters as a query string (no cursor), for links that keep them."""
-        values = {name: value for name, value in self.__dict__.items() if value and name != "sort"}
-        return urlencode(values)
-
-    @classmethod
-    def from_params(cls, params) -> "ProjectFilters":
-        organisation = params.get("organisation", "")
-        sort = params.get("sort", "")
-        q = (params.get("q") or "").strip()[:200]
-        if sort not in SORTS:
-            sort = "newest"
-        return cls(
-            q=q,
-            association=params.get("association", "")[:80],
-            direction=params.get("direction", "")[:50],
-            stage=params.get("stage", "") if params.get("stage") in Stage.values else "",
-            region=params.get("region", "")[:2],
-            organisation=int(organisation) if organisation.isdigit() else None,
-            sort=sort,
-        )
-
-
-def filter_projects(projects, filters: ProjectFilters):
-    """The filters other than the text query; EXISTS sub-queries instead of joins, so no row repeats.
-
-    Codes and slugs are resolved to ids first (see members.selectors.reference_ids).
-    """
-    from members.selectors import reference_ids
-
-    ids = reference_ids(region=filters.region, direction=filters.direction, association=filters.association)
-    if ids["association"] is not None:
-        projects = projects.filter(association_id=ids["association"])
-    if ids["direction"] is not None:
-        through = Project.directions.through.objects.filter(project_id=OuterRef("pk"), direction_id=ids["direction"])
-        projects = projects.filter(Exists(through))
-    if filters.stage:
-        projects = projects.filter(stage=filters.stage)
-    if ids["region"] is not None:
-        # Participants only (the lead organisation is a participant with the role "lead", see
-        # services.project_save): without an OR the database can probe project by project.
-        in_region = ProjectParticipant.objects.filter(project_id=OuterRef("pk"), organisation__region_id=ids["region"])
-        projects = projects.filter(Exists(in_region))
-    if filters.organisation:
-        takes_part = ProjectParticipant.objects.filter(project_id=OuterRef("pk"), organisation_id=filters.organisation)
-        projects = projects.filter(Q(Exists(takes_part)) | Q(lead_organisation_id=filters.organisation))
-    return projects
-
-
-def search_projects(projects, filters: ProjectFilters) -> SearchResult:
-    return search(
-        projects,
-        query=filters.q,
-        vectors=PROJECT_VECTOR,
-        name_column="projects_project.title",
-        substring_fields=("title", "title_en", "summary", "summary_en", "description"),
+class ProjectFilterSet(PortalFilterSet):
+    q = TextQueryFilter(label=_("Search"))
+    association = ReferenceFilter(
+        reference=Association.objects, to_field="slug", max_length=80, method="in_association", label=_("Association")
     )
+    direction = ReferenceFilter(
+        reference=Direction.objects, to_field="slug", max_length=50, method="with_direction", label=_("Direction")
+    )
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    region = ReferenceFilter(
+        reference=Region.objects, to_field="code", max_length=2, method="in_region", label=_("Region")
+    )
+    organisation = IdFilter(method="with_organisation", label=_("Organisation"))
+    sort = ChoiceOnlyFilter(
+        choices=[("newest", _("Newest first")), ("oldest", _("Oldest first")), ("title", _("By title"))],
+        label=_("Sort"),
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    # EXISTS sub-queries instead of joins, so no row repeats.
+
+    def in_association(self, projects, name, association_id):
+        return projects.filter(association_id=association_id)
+
+    def with_direction(self, projects, name, direction_id):
+        through = Project.directions.through.objects.filter(project_id=OuterRef("pk"), direction_id=direction_id)
+        return projects.filter(Exists(through))
+
+    def in_region(self, projects, name, region_id):
+        # Participants only (the lead organisation is a participant with the role "lead", see
+        # services._set_lead): without an OR the database can probe project by project.
+        in_region = ProjectParticipant.objects.filter(project_id=OuterRef("pk"), organisation__region_id=region_id)
+        return projects.filter(Exists(in_region))
+
+    def with_organisation(self, projects, name, organisation_id):
+        takes_part = ProjectParticipant.objects.filter(project_id=OuterRef("pk"), organisation_id=organisation_id)
+        return projects.filter(Exists(takes_part))
+
+    @property
+    def ordering(self) -> tuple[str, str]:
+        return SORTS.get(self.values.sort, SORTS["newest"])
+
+    def search(self):
+        return search(self.qs, query=self.text, spec=PROJECT_SEARCH)
 
 
 def _for_cards(projects):
@@ -100,19 +81,18 @@ def _for_cards(projects):
 def project_page(user, params):
     """One page of the projects the user may see.
 
-    Queries: the user's membership (1, only for signed-in users who are not staff),
-    the capped count (1, or 2 when a text query falls back to similar titles), the page (1).
+    Queries: the user's membership (1, only for signed-in users who are not staff), the codes and
+    slugs of the filters in use (1, only if any), the capped count (1, or 2 when a text query falls
+    back to similar titles), the page (1).
     """
-    filters = ProjectFilters.from_params(params)
-    result = search_projects(filter_projects(Project.objects.visible_to(user), filters), filters)
+    filters = ProjectFilterSet(params, queryset=Project.objects.visible_to(user))
+    result = filters.search()
     projects = _for_cards(result.queryset)
     if result.fuzzy:
         page = fuzzy_page(projects, params=params, size=PAGE_SIZE)
-    else:
-        page = keyset_page(projects, ordering=SORTS[filters.sort], params=params, size=PAGE_SIZE)
-    if result.fuzzy:
         page.extra["fuzzy"] = True
     else:
+        page = keyset_page(projects, ordering=filters.ordering, params=params, size=PAGE_SIZE)
         page.extra = {"count": result.count, "more": result.more, "fuzzy": False}
     return filters, page
 
@@ -122,8 +102,8 @@ def project_board(user, params):
 
     Queries: membership (1), one per column (5) — a fixed number whatever the data.
     """
-    filters = ProjectFilters.from_params(params)
-    projects = search_projects(filter_projects(Project.objects.visible_to(user), filters), filters).queryset
+    filters = ProjectFilterSet(params, queryset=Project.objects.visible_to(user))
+    projects = filters.search().queryset
     columns = []
     for stage in BOARD_STAGES:
         in_stage = projects.filter(stage=stage)
@@ -158,10 +138,11 @@ def project_participants(project):
 
 
 def projects_of_organisation(organisation: Organisation, user):
+    """The projects the organisation takes part in (its led ones too: the lead is a participant)."""
     takes_part = ProjectParticipant.objects.filter(project_id=OuterRef("pk"), organisation_id=organisation.pk)
     return (
         Project.objects.visible_to(user)
-        .filter(Q(Exists(takes_part)) | Q(lead_organisation=organisation))
+        .filter(Exists(takes_part))
         .select_related("association")
         .order_by("-created_at", "-pk")
     )

@@ -1,14 +1,26 @@
-"""Project workflows that span models or notify people (typed, keyword-only)."""
+"""Every change to a project, its participants, milestones and documents, and requests to take part.
 
-from django.contrib.auth import get_user_model
+Typed, keyword-only functions taking plain values: they check who asks, keep what the model
+promises, and write in one transaction.
+
+A project has at most one lead, and its lead organisation takes part in it with the role
+"lead" (participant lists and the region filter rely on it). `_set_lead` is the only code that
+changes either; the database holds it too (a partial unique index on the lead participant, and
+on PostgreSQL a foreign key from the project's lead to its participant row).
+"""
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
-from members.models import MembershipStatus, Organisation, Representative
+from associations.models import Association
+from core import permissions
+from core.documents import CheckedUpload
+from core.transitions import Refusal, Refused
+from members.models import Organisation
 from notifications.services import notify
 
 from .models import (
+    Milestone,
     ParticipantRole,
     ParticipationRequest,
     ParticipationStatus,
@@ -18,71 +30,162 @@ from .models import (
     StageChange,
 )
 
+# The fields of a project its managers edit (the lead and the directions are arguments of their own).
+PROJECT_FIELDS = (
+    "association",
+    "title",
+    "title_en",
+    "slug",
+    "summary",
+    "summary_en",
+    "description",
+    "visibility",
+    "starts_on",
+    "ends_on",
+    "budget_rub",
+    "staff_notes",
+)
+MILESTONE_FIELDS = ("title", "due_on", "state", "completed_on")
 
-class ParticipationError(Exception):
-    """The request cannot be made or decided (explained in the message)."""
+
+def _ensure_manager(user, project: Project) -> None:
+    if not permissions.may_manage_project(user, project):
+        raise PermissionDenied("only the association's coordinators and administrators manage its projects")
 
 
-def project_save(*, form, user) -> Project:
-    """Create or update a project from a valid ProjectForm; a new project's first stage is recorded."""
-    creating = form.instance.pk is None
+def _only(fields: dict, allowed: tuple) -> dict:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+    return fields
+
+
+def _set_lead(project: Project, organisation_id: int | None) -> None:
+    """Make `organisation_id` the lead (or leave the project without one); a former lead stays as a developer."""
+    project.participants.filter(role=ParticipantRole.LEAD).exclude(organisation_id=organisation_id or 0).update(
+        role=ParticipantRole.DEVELOPER
+    )
+    if organisation_id:
+        ProjectParticipant.objects.update_or_create(
+            project=project, organisation_id=organisation_id, defaults={"role": ParticipantRole.LEAD}
+        )
+    if project.lead_organisation_id != organisation_id:
+        project.lead_organisation_id = organisation_id
+        project.save(update_fields=["lead_organisation"])
+
+
+def project_create(
+    *, user, association: Association, directions, lead_organisation: Organisation | None = None, **fields
+) -> Project:
+    """A new project of an association the user coordinates; its first stage is recorded."""
+    if not permissions.may_coordinate(user, association.pk):
+        raise PermissionDenied("only the association's coordinators and administrators add its projects")
+    project = Project(association=association, **_only(fields, PROJECT_FIELDS))
+    project.full_clean(exclude=["lead_organisation"])
     with transaction.atomic():
-        if creating:
-            project = form.save()
-            StageChange.objects.create(project=project, from_stage="", to_stage=project.stage, changed_by=user)
-        else:
-            # Only the form's fields: a full save of the copy loaded earlier would put back the stage
-            # it had then, undoing a stage change made meanwhile (and contradicting its history).
-            project = form.save(commit=False)
-            edited = [name for name in form._meta.fields if name != "directions"]
-            project.save(update_fields=[*edited, "lead_organisation", "updated_at"])
-            form.save_m2m()
-        # A former lead stays in the project as a developer; there is one lead.
-        project.participants.filter(role=ParticipantRole.LEAD).exclude(
-            organisation_id=project.lead_organisation_id or 0
-        ).update(role=ParticipantRole.DEVELOPER)
-        if project.lead_organisation_id:
-            # The lead takes part too: participant lists and the region filter rely on it.
-            ProjectParticipant.objects.update_or_create(
-                project=project, organisation_id=project.lead_organisation_id, defaults={"role": ParticipantRole.LEAD}
-            )
+        project.save()
+        project.directions.set(directions)
+        StageChange.objects.create(project=project, from_stage="", to_stage=project.stage, changed_by=user)
+        _set_lead(project, lead_organisation.pk if lead_organisation else None)
     return project
+
+
+def project_update(
+    *, project: Project, user, directions, lead_organisation: Organisation | None = None, **fields
+) -> Project:
+    """Save the edited fields, the directions and the lead.
+
+    Only these fields are written: a full save of the copy loaded earlier would put back the stage
+    it had then, undoing a stage change made meanwhile (and contradicting its history).
+    """
+    _ensure_manager(user, project)
+    association = fields.get("association", project.association)
+    if association.pk != project.association_id and not permissions.may_coordinate(user, association.pk):
+        raise PermissionDenied("the project can move only to an association the user coordinates")
+    for name, value in _only(fields, PROJECT_FIELDS).items():
+        setattr(project, name, value)
+    project.full_clean(exclude=["lead_organisation"])
+    with transaction.atomic():
+        project.save(update_fields=[*fields, "updated_at"])
+        project.directions.set(directions)
+        _set_lead(project, lead_organisation.pk if lead_organisation else None)
+    return project
+
+
+def project_change_stage(*, project: Project, user, stage: str, comment: str = "") -> StageChange:
+    """Move the project to another stage once; Refused says why when it cannot (core.transitions)."""
+    _ensure_manager(user, project)
+    return project.change_stage(stage, by=user, comment=comment)
+
+
+def participant_add(*, project: Project, user, organisation: Organisation, role: str) -> ProjectParticipant:
+    """Add an organisation to the project. Added as the lead, it becomes the project's lead
+    organisation and the former lead stays as a developer. Adding it twice adds it once."""
+    _ensure_manager(user, project)
+    if role not in ParticipantRole.values:
+        raise Refused(Refusal.INVALID, f"unknown role {role!r}")
+    with transaction.atomic():
+        if role == ParticipantRole.LEAD:
+            _set_lead(project, organisation.pk)
+            return project.participants.get(organisation=organisation)
+        participant, _created = ProjectParticipant.objects.get_or_create(
+            project=project, organisation=organisation, defaults={"role": role}
+        )
+    return participant
+
+
+def participant_remove(*, participant: ProjectParticipant, user) -> None:
+    """Remove a participant; the lead organisation is replaced in the project's form first."""
+    project = participant.project
+    _ensure_manager(user, project)
+    if participant.organisation_id == project.lead_organisation_id:
+        raise Refused(Refusal.NOT_ALLOWED, "the lead organisation cannot be removed")
+    participant.delete()
+
+
+def milestone_save(*, project: Project, user, milestone: Milestone | None = None, **fields) -> Milestone:
+    """Add a milestone, or change one of this project's."""
+    _ensure_manager(user, project)
+    if milestone is None:
+        milestone = Milestone(project=project)
+    elif milestone.project_id != project.pk:
+        raise PermissionDenied("the milestone belongs to another project")
+    for name, value in _only(fields, MILESTONE_FIELDS).items():
+        setattr(milestone, name, value)
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+def document_add(*, project: Project, user, title: str, checked: CheckedUpload) -> ProjectDocument:
+    """Store a document checked by content (core.documents) under a name the portal chooses."""
+    _ensure_manager(user, project)
+    document = ProjectDocument(project=project, title=title)
+    with transaction.atomic():
+        document.store(checked, user=user)
+    return document
+
+
+# Requests to take part
 
 
 def requesting_organisations(*, project: Project, user):
     """The user's organisations that are cluster members and neither take part nor have a pending request."""
-    if not user.is_authenticated:
+    if not permissions.is_signed_in(user):
         return Organisation.objects.none()
     taking_part = ProjectParticipant.objects.filter(project=project).values("organisation_id")
     pending = ParticipationRequest.objects.filter(project=project, status=ParticipationStatus.PENDING).values(
         "organisation_id"
     )
+    members = Organisation.objects.filter(memberships__status=permissions.ACTIVE_MEMBERSHIP).values("pk")
     return (
-        Organisation.objects.filter(representatives__user=user)
-        .filter(pk__in=Organisation.objects.filter(memberships__status=MembershipStatus.ACTIVE).values("pk"))
+        Organisation.objects.filter(pk__in=permissions.represented_organisation_ids(user))
+        .filter(pk__in=members)
         .exclude(pk__in=taking_part)
         .exclude(pk__in=pending)
         .exclude(pk=project.lead_organisation_id or 0)
         .order_by("short_name")
     )
-
-
-def participation_deciders(project: Project):
-    """Coordinators of the association and the lead organisation's representatives (administrators if none)."""
-    User = get_user_model()
-    lead_users = Representative.objects.filter(organisation_id=project.lead_organisation_id).values("user_id")
-    people = User.objects.filter(
-        Q(coordinated_associations=project.association_id) | Q(pk__in=lead_users), is_active=True
-    ).distinct()
-    if people.exists():
-        return people
-    return User.objects.filter(is_active=True, is_superuser=True)
-
-
-def organisation_people(organisation_id: int):
-    User = get_user_model()
-    user_ids = Representative.objects.filter(organisation_id=organisation_id).values("user_id")
-    return User.objects.filter(pk__in=user_ids, is_active=True)
 
 
 def _params(request: ParticipationRequest) -> dict:
@@ -104,15 +207,17 @@ def participation_request_create(
     *, project: Project, organisation: Organisation, user, role: str, message: str
 ) -> ParticipationRequest:
     """A member organisation asks to take part; the deciders are told, in the same transaction."""
+    if role == ParticipantRole.LEAD or role not in ParticipantRole.values:
+        raise Refused(Refusal.INVALID, f"a request cannot propose the role {role!r}")
     if not requesting_organisations(project=project, user=user).filter(pk=organisation.pk).exists():
-        raise ParticipationError("the organisation may not ask to take part in this project")
+        raise Refused(Refusal.NOT_ALLOWED, "the organisation may not ask to take part in this project")
     try:
         with transaction.atomic():
             request = ParticipationRequest.objects.create(
                 project=project, organisation=organisation, role=role, message=message, requested_by=user
             )
             params = _params(request)
-            for person in participation_deciders(project):
+            for person in permissions.participation_deciders(project):
                 notify(
                     recipient=person,
                     kind="project_participation_requested",
@@ -120,40 +225,26 @@ def participation_request_create(
                     url=project.get_absolute_url() + "#requests",
                 )
     except IntegrityError as exc:  # a pending request was created meanwhile
-        raise ParticipationError("the organisation has already asked to take part") from exc
+        raise Refused(Refusal.STALE, "the organisation has already asked to take part") from exc
     return request
 
 
-def participation_request_decide(*, request: ParticipationRequest, user, accept: bool, comment: str = "") -> bool:
+def participation_request_decide(*, request: ParticipationRequest, user, accept: bool, comment: str = "") -> None:
     """Accept or decline once; the requesting organisation and the other deciders are told.
 
-    Returns False when someone else decided first (nothing is changed or sent then).
+    Refused (nothing changed or sent) when someone else decided first.
     """
     project = request.project
-    if not project.is_decided_by(user):
+    if not permissions.may_decide_participation(user, project):
         raise PermissionDenied
     with transaction.atomic():
-        if not request.decide(accept=accept, by=user, comment=comment):
-            return False
+        request.decide(accept=accept, by=user, comment=comment)
         params = _params(request)
-        recipients = {person.pk: person for person in organisation_people(request.organisation_id)}
-        for person in participation_deciders(project):
+        recipients = {person.pk: person for person in permissions.representatives_of(request.organisation_id)}
+        for person in permissions.participation_deciders(project):
             recipients.setdefault(person.pk, person)
         recipients.pop(user.pk, None)
         for person in recipients.values():
             notify(
                 recipient=person, kind="project_participation_decided", params=params, url=project.get_absolute_url()
             )
-    return True
-
-
-def document_add(*, project: Project, user, title: str, upload) -> ProjectDocument:
-    return ProjectDocument.objects.create(
-        project=project,
-        title=title,
-        file=upload,
-        original_name=upload.name[:255],
-        content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
-        size=upload.size,
-        uploaded_by=user,
-    )

@@ -5,20 +5,11 @@ import random
 import factory
 from django.utils import timezone
 
+from accounts.models import User
+from applications.models import ApplicationStatus, MembershipApplication
+from associations.models import Association, AssociationMembership
 from members.identifiers import make_inn, make_kpp, make_ogrn
-from members.models import (
-    ApplicationStatus,
-    Association,
-    AssociationMembership,
-    Direction,
-    LegalForm,
-    MembershipApplication,
-    Organisation,
-    Region,
-    Representative,
-    RepresentativeRole,
-    User,
-)
+from members.models import Direction, LegalForm, Organisation, Region, Representative, RepresentativeRole
 from projects.models import Milestone, Project, ProjectParticipant
 
 _rng = random.Random(20261125)
@@ -109,6 +100,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Project
+        skip_postgeneration_save = True
 
     association = factory.SubFactory(AssociationFactory)
     slug = factory.Sequence(lambda n: f"project-{n}")
@@ -118,6 +110,14 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     summary_en = "Short summary of the project"
     stage = "idea"
     visibility = "public"
+
+    @factory.post_generation
+    def lead_takes_part(obj, create, extracted, **kwargs):
+        """A project's lead organisation is one of its participants (projects.services)."""
+        if create and obj.lead_organisation_id:
+            ProjectParticipant.objects.update_or_create(
+                project=obj, organisation_id=obj.lead_organisation_id, defaults={"role": "lead"}
+            )
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from members.models import User
+from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_it_renders_the_sign_up_page_with_the_consent_and_policy_link(client):
     body = response.content.decode()
     assert response.status_code == 200
     assert 'name="pd_consent"' in body
-    assert reverse("members:privacy") in body
+    assert reverse("accounts:privacy") in body
 
 
 def test_it_refuses_registration_without_consent(client):
@@ -77,7 +77,7 @@ def test_it_confirms_the_e_mail_by_link_and_signs_in(client):
     assert response.status_code == 302
     user = User.objects.get()
     assert user.emailaddress_set.get().verified
-    assert client.get(reverse("members:cabinet")).status_code == 200
+    assert client.get(reverse("pages:cabinet")).status_code == 200
 
 
 def test_it_refuses_sign_in_before_confirmation(client):
@@ -86,14 +86,14 @@ def test_it_refuses_sign_in_before_confirmation(client):
     response = client.post(reverse("account_login"), {"login": "anna@example.ru", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
-    assert client.get(reverse("members:cabinet")).status_code == 302
+    assert client.get(reverse("pages:cabinet")).status_code == 302
 
 
 def test_it_signs_in_and_out_a_confirmed_user(client):
     signup(client)
     client.post("/" + confirmation_link().split("://", 1)[1].split("/", 1)[1])
     client.post(reverse("account_logout"))
-    assert client.get(reverse("members:cabinet")).status_code == 302
+    assert client.get(reverse("pages:cabinet")).status_code == 302
     response = client.post(reverse("account_login"), {"login": "anna@example.ru", "password": PASSWORD})
     assert response["Location"] == "/cabinet/"
 
@@ -108,7 +108,7 @@ def test_it_sends_a_password_reset_link(client):
 
 
 @pytest.mark.parametrize(
-    "name", ["account_login", "account_signup", "account_reset_password", "members:privacy", "members:apply"]
+    "name", ["account_login", "account_signup", "account_reset_password", "accounts:privacy", "applications:apply"]
 )
 def test_it_renders_the_pages_in_both_languages(client, name):
     for language in ("ru", "en"):
@@ -121,7 +121,7 @@ def test_it_renders_the_pages_in_both_languages(client, name):
 def test_it_changes_the_password_from_the_cabinet(client):
     signup(client)
     client.post("/" + confirmation_link().split("://", 1)[1].split("/", 1)[1])
-    assert reverse("account_change_password") in client.get(reverse("members:cabinet")).content.decode()
+    assert reverse("account_change_password") in client.get(reverse("pages:cabinet")).content.decode()
     response = client.post(
         reverse("account_change_password"),
         {"oldpassword": PASSWORD, "password1": "Новый-пароль-2026", "password2": "Новый-пароль-2026"},

@@ -21,7 +21,7 @@ def test_every_model_of_our_apps_is_registered():
 
     missing = [
         model.__name__
-        for app in ("members", "projects", "notifications")
+        for app in ("accounts", "members", "associations", "applications", "projects", "notifications")
         for model in apps.get_app_config(app).get_models()
         if model not in admin.site._registry
     ]
@@ -33,7 +33,14 @@ def test_every_changelist_and_add_form_renders(admin_client):
     ProjectFactory()
     ApplicationFactory()
     for model in admin.site._registry:
-        if model._meta.app_label not in ("members", "projects", "notifications"):
+        if model._meta.app_label not in (
+            "accounts",
+            "members",
+            "associations",
+            "applications",
+            "projects",
+            "notifications",
+        ):
             continue
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         assert admin_client.get(reverse(f"{name}_changelist")).status_code == 200, name
@@ -53,14 +60,14 @@ def test_organisations_are_searchable_by_name_and_inn(admin_client):
 def test_application_change_page_shows_its_history(admin_client):
     application = ApplicationFactory()
     application.submit(by=application.applicant)
-    page = admin_client.get(reverse("admin:members_membershipapplication_change", args=[application.pk]))
+    page = admin_client.get(reverse("admin:applications_membershipapplication_change", args=[application.pk]))
     assert page.status_code == 200
     assert "submitted" in page.content.decode()
 
 
 def test_association_admin_manages_coordinators(admin_client):
     membership = MembershipFactory()
-    page = admin_client.get(reverse("admin:members_association_change", args=[membership.association.pk]))
+    page = admin_client.get(reverse("admin:associations_association_change", args=[membership.association.pk]))
     assert 'name="coordinators"' in page.content.decode()
 
 

@@ -9,16 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from members import services
-from members.forms import MAX_DOCUMENT_SIZE, OrganisationForm, check_documents
-from members.models import (
-    ApplicationDocument,
-    ApplicationEvent,
-    ApplicationStatus,
-    MembershipApplication,
-    Organisation,
-    Representative,
-)
+from applications import services
+from applications.models import ApplicationDocument, ApplicationEvent, ApplicationStatus, MembershipApplication
+from core.documents import check_uploads
+from members.forms import OrganisationForm
+from members.models import Organisation, Representative
 from notifications.models import Notification
 from tests.factories import (
     ApplicationFactory,
@@ -31,6 +26,12 @@ from tests.factories import (
 from tests.test_apply_organisation import sole_trader_data
 
 pytestmark = pytest.mark.django_db
+
+MAX_DOCUMENT_SIZE = ApplicationDocument.POLICY.max_size
+
+
+def check_documents(files):
+    return check_uploads(files, ApplicationDocument.POLICY)
 
 
 @pytest.fixture(autouse=True)
@@ -141,7 +142,7 @@ def first_application_data(associations, **overrides):
 
 def test_it_shows_the_organisation_form_to_a_user_without_one(client):
     client.force_login(UserFactory())
-    response = client.get(reverse("members:application-create"))
+    response = client.get(reverse("applications:application-create"))
     assert response.status_code == 200
     assert response.context["org_form"] is not None
     assert "organisation" not in response.context["form"].fields
@@ -152,8 +153,8 @@ def test_it_writes_profile_applications_and_documents_together(client, associati
     user = UserFactory()
     client.force_login(user)
     data = {**first_application_data(associations), "application-documents": [pdf()]}
-    response = client.post(reverse("members:application-create"), data)
-    assert response["Location"] == reverse("members:cabinet")
+    response = client.post(reverse("applications:application-create"), data)
+    assert response["Location"] == reverse("pages:cabinet")
     organisation = Organisation.objects.get()
     assert organisation.representatives.get().user == user
     assert list(organisation.directions.values_list("slug", flat=True)) == ["photonics"]
@@ -174,7 +175,7 @@ def test_it_writes_profile_applications_and_documents_together(client, associati
 def test_it_writes_nothing_when_any_part_is_refused(client, associations, overrides, field):
     client.force_login(UserFactory())
     data = {**first_application_data(associations), "application-documents": [pdf()], **overrides}
-    response = client.post(reverse("members:application-create"), data)
+    response = client.post(reverse("applications:application-create"), data)
     assert response.status_code == 200
     errors = {**response.context["org_form"].errors, **response.context["form"].errors}
     assert field in errors
@@ -191,10 +192,10 @@ def test_it_rolls_back_the_profile_when_the_applications_fail(associations):
     user = UserFactory()
     org_form = OrganisationForm(sole_trader_data())
     assert org_form.is_valid()
-    with pytest.raises(ValueError):
+    with pytest.raises(services.ApplicationIncomplete):
         services.organisation_create_and_apply(
             user=user,
-            organisation=org_form.save(commit=False),
+            organisation=org_form.profile(),
             organisation_directions=[],
             associations=list(associations),
             motivation="",  # incomplete: submitting raises
@@ -212,7 +213,7 @@ def test_it_offers_a_join_request_when_the_inn_is_registered(client, association
     existing = RepresentativeFactory(organisation__legal_form="sole_trader").organisation
     client.force_login(UserFactory())
     response = client.post(
-        reverse("members:application-create"), first_application_data(associations, inn=existing.inn)
+        reverse("applications:application-create"), first_application_data(associations, inn=existing.inn)
     )
     assert response.context["existing"] == existing
     assert b'id="existing-organisation"' in response.content
@@ -221,7 +222,7 @@ def test_it_offers_a_join_request_when_the_inn_is_registered(client, association
 
 def test_it_preselects_the_association_from_the_query(client, owner, associations):
     client.force_login(owner.user)
-    response = client.get(reverse("members:application-create") + f"?association={associations[1].slug}")
+    response = client.get(reverse("applications:application-create") + f"?association={associations[1].slug}")
     assert response.status_code == 200
     assert response.context["form"].initial["associations"] == [associations[1].pk]
 
@@ -232,7 +233,7 @@ def test_it_submits_one_application_per_association_with_the_documents(
     client.force_login(owner.user)
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
-            reverse("members:application-create"), {**post_data(owner, associations), "documents": [pdf()]}
+            reverse("applications:application-create"), {**post_data(owner, associations), "documents": [pdf()]}
         )
     assert response.status_code == 302
     applications = MembershipApplication.objects.order_by("association_id")
@@ -256,7 +257,7 @@ def test_it_submits_one_application_per_association_with_the_documents(
 def test_it_saves_drafts_without_motivation(client, owner, associations):
     client.force_login(owner.user)
     data = post_data(owner, associations[:1], motivation="", competences="", action="draft")
-    response = client.post(reverse("members:application-create"), data)
+    response = client.post(reverse("applications:application-create"), data)
     application = MembershipApplication.objects.get()
     assert response["Location"] == application.get_absolute_url()
     assert application.status == ApplicationStatus.DRAFT
@@ -268,7 +269,7 @@ def test_it_requires_motivation_and_competences_to_submit(client, owner, associa
     client.force_login(owner.user)
     data = post_data(owner, associations, motivation=" ", competences="")
     client.cookies["django_language"] = "en"
-    response = client.post(reverse("members:application-create"), data)
+    response = client.post(reverse("applications:application-create"), data)
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"motivation", "competences"}
     assert b"Required to submit the application" in response.content
@@ -279,7 +280,7 @@ def test_it_writes_nothing_when_a_document_is_refused(client, owner, association
     client.force_login(owner.user)
     data = {**post_data(owner, associations), "documents": [pdf(), SimpleUploadedFile("x.pdf", b"GIF89a")]}
     client.cookies["django_language"] = "en"
-    response = client.post(reverse("members:application-create"), data)
+    response = client.post(reverse("applications:application-create"), data)
     assert response.status_code == 200
     assert "x.pdf" in str(response.context["form"].errors["documents"])
     assert MembershipApplication.objects.count() == 0
@@ -288,7 +289,7 @@ def test_it_writes_nothing_when_a_document_is_refused(client, owner, association
 
 def test_it_requires_an_association(client, owner):
     client.force_login(owner.user)
-    response = client.post(reverse("members:application-create"), post_data(owner, []))
+    response = client.post(reverse("applications:application-create"), post_data(owner, []))
     assert "associations" in response.context["form"].errors
     assert MembershipApplication.objects.count() == 0
 
@@ -296,7 +297,7 @@ def test_it_requires_an_association(client, owner):
 def test_it_refuses_another_users_organisation(client, owner, associations):
     stranger = RepresentativeFactory()  # represents an organisation, but not this one
     client.force_login(stranger.user)
-    response = client.post(reverse("members:application-create"), post_data(owner, associations))
+    response = client.post(reverse("applications:application-create"), post_data(owner, associations))
     assert "organisation" in response.context["form"].errors
     assert MembershipApplication.objects.count() == 0
 
@@ -304,11 +305,11 @@ def test_it_refuses_another_users_organisation(client, owner, associations):
 def test_it_creates_one_application_when_the_form_is_sent_twice(client, owner, associations):
     client.force_login(owner.user)
     data = post_data(owner, associations[:1])
-    first = client.post(reverse("members:application-create"), data)
-    second = client.post(reverse("members:application-create"), data)
+    first = client.post(reverse("applications:application-create"), data)
+    second = client.post(reverse("applications:application-create"), data)
     assert MembershipApplication.objects.count() == 1
     assert first.status_code == second.status_code == 302
-    assert second["Location"] == reverse("members:cabinet")
+    assert second["Location"] == reverse("pages:cabinet")
 
 
 def test_it_refuses_a_second_open_application_to_the_same_association(client, owner, associations):
@@ -316,7 +317,7 @@ def test_it_refuses_a_second_open_application_to_the_same_association(client, ow
     client.force_login(owner.user)
     client.cookies["django_language"] = "en"
     response = client.post(
-        reverse("members:application-create"),
+        reverse("applications:application-create"),
         post_data(owner, associations, form_token="t2"),
     )
     assert response.status_code == 200
@@ -344,7 +345,7 @@ def test_it_turns_a_race_on_the_unique_constraint_into_the_existing_application(
 def test_it_refuses_a_member_association(client, owner, associations):
     MembershipFactory(organisation=owner.organisation, association=associations[0])
     client.force_login(owner.user)
-    response = client.post(reverse("members:application-create"), post_data(owner, associations[:1]))
+    response = client.post(reverse("applications:application-create"), post_data(owner, associations[:1]))
     assert "associations" in response.context["form"].errors
     assert MembershipApplication.objects.count() == 0
 
@@ -359,7 +360,7 @@ def test_it_refuses_reapplying_within_the_cooling_off_period(client, owner, asso
     )
     client.force_login(owner.user)
     client.cookies["django_language"] = "en"
-    response = client.post(reverse("members:application-create"), post_data(owner, associations[:1]))
+    response = client.post(reverse("applications:application-create"), post_data(owner, associations[:1]))
     assert "you may apply again from" in str(response.context["form"].errors["associations"])
     assert MembershipApplication.objects.count() == 1
 
@@ -373,7 +374,7 @@ def test_it_accepts_reapplying_after_the_cooling_off_period(client, owner, assoc
         decided_at=timezone.now() - timedelta(days=31),
     )
     client.force_login(owner.user)
-    response = client.post(reverse("members:application-create"), post_data(owner, associations[:1]))
+    response = client.post(reverse("applications:application-create"), post_data(owner, associations[:1]))
     assert response.status_code == 302
     assert MembershipApplication.objects.filter(status="submitted").count() == 1
 
@@ -382,7 +383,7 @@ def test_it_shows_unavailable_associations_disabled_with_the_reason(client, owne
     ApplicationFactory(organisation=owner.organisation, association=associations[0], status="submitted")
     client.force_login(owner.user)
     client.cookies["django_language"] = "en"
-    response = client.get(reverse("members:application-create"))
+    response = client.get(reverse("applications:application-create"))
     assert set(response.context["form"].unavailable) == {associations[0].pk}
     body = response.content.decode()
     assert f'value="{associations[0].pk}"' in body and "disabled" in body

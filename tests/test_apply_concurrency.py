@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
-from members import services
-from members.models import MembershipApplication
+from applications import services
+from applications.models import MembershipApplication
 from tests.factories import AssociationFactory, RepresentativeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

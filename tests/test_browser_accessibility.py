@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from members.models import MembershipApplication, User
+from accounts.models import User
+from applications.models import MembershipApplication
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

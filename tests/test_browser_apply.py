@@ -13,8 +13,10 @@ import re
 import pytest
 from django.core import mail
 
+from accounts.models import User
+from applications.models import MembershipApplication
 from members.identifiers import make_inn, make_ogrn
-from members.models import MembershipApplication, Organisation, Region, User
+from members.models import Organisation, Region
 
 from .factories import AssociationFactory
 

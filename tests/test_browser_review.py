@@ -17,8 +17,9 @@ from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.test import Client
 
-from members import services
-from members.models import ApplicationStatus, AssociationMembership
+from applications import services
+from applications.models import ApplicationStatus
+from associations.models import AssociationMembership
 from notifications.models import EmailStatus, Notification
 
 from .factories import ApplicationFactory, AssociationFactory, RepresentativeFactory, UserFactory

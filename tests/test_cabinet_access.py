@@ -4,7 +4,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from members.models import ApplicationDocument, RepresentativeRole
+from applications.models import ApplicationDocument
+from members.models import RepresentativeRole
 from tests.factories import ApplicationFactory, RepresentativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def people():
     }
 
 
-APPLICATION_PAGES = ["members:application-detail", "members:application-edit"]
+APPLICATION_PAGES = ["applications:application-detail", "applications:application-edit"]
 
 
 @pytest.mark.parametrize("name", APPLICATION_PAGES)
@@ -55,12 +56,12 @@ def test_it_shows_application_pages_to_the_organisations_users_only(client, peop
     client.force_login(people[who])
     response = client.get(reverse(name, args=[people["application"].pk]))
     # The edit page of a submitted application redirects its own users back to the application.
-    expected = 302 if (status == 200 and name == "members:application-edit") else status
+    expected = 302 if (status == 200 and name == "applications:application-edit") else status
     assert response.status_code == expected
 
 
 @pytest.mark.parametrize(
-    "name", ["members:application-submit", "members:application-withdraw", "members:application-respond"]
+    "name", ["applications:application-submit", "applications:application-withdraw", "applications:application-respond"]
 )
 @pytest.mark.parametrize("who", ["outsider", "reviewer", "other_reviewer"])
 def test_it_answers_404_to_actions_by_others(client, people, name, who):
@@ -77,7 +78,7 @@ def test_it_answers_404_to_actions_by_others(client, people, name, who):
 )
 def test_it_lets_only_the_organisation_and_its_reviewers_download(client, people, who, status):
     client.force_login(people[who])
-    response = client.get(reverse("members:document-download", args=[people["document"].pk]))
+    response = client.get(reverse("applications:document-download", args=[people["document"].pk]))
     assert response.status_code == status
     if status == 200:
         assert b"".join(response.streaming_content) == PDF
@@ -90,19 +91,19 @@ def test_it_hides_draft_documents_from_reviewers(client, people):
     application = people["application"]
     type(application).objects.filter(pk=application.pk).update(status="draft")
     client.force_login(people["reviewer"])
-    assert client.get(reverse("members:document-download", args=[people["document"].pk])).status_code == 404
+    assert client.get(reverse("applications:document-download", args=[people["document"].pk])).status_code == 404
 
 
 def test_it_lets_an_administrator_download(client, people):
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
-    assert client.get(reverse("members:document-download", args=[people["document"].pk])).status_code == 200
+    assert client.get(reverse("applications:document-download", args=[people["document"].pk])).status_code == 200
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client, people):
     for url in (
-        reverse("members:cabinet"),
-        reverse("members:application-detail", args=[people["application"].pk]),
-        reverse("members:document-download", args=[people["document"].pk]),
+        reverse("pages:cabinet"),
+        reverse("applications:application-detail", args=[people["application"].pk]),
+        reverse("applications:document-download", args=[people["document"].pk]),
     ):
         response = client.get(url)
         assert response.status_code == 302
@@ -117,7 +118,7 @@ def test_it_serves_no_public_media_url(client, people, settings):
 
 def test_it_answers_404_for_an_unknown_document(client, people):
     client.force_login(people["owner"])
-    assert client.get(reverse("members:document-download", args=[people["document"].pk + 1000])).status_code == 404
+    assert client.get(reverse("applications:document-download", args=[people["document"].pk + 1000])).status_code == 404
 
 
 def test_it_lets_only_the_owner_invite(client, people):
@@ -132,7 +133,7 @@ def test_it_lets_only_the_owner_invite(client, people):
 def test_it_answers_404_to_removing_a_document_by_others(client, people, who):
     type(people["application"]).objects.filter(pk=people["application"].pk).update(status="draft")
     client.force_login(people[who])
-    response = client.post(reverse("members:document-delete", args=[people["document"].pk]))
+    response = client.post(reverse("applications:document-delete", args=[people["document"].pk]))
     assert response.status_code == 404
     assert ApplicationDocument.objects.filter(pk=people["document"].pk).exists()
 
@@ -141,6 +142,6 @@ def test_it_answers_404_to_removing_a_document_by_others(client, people, who):
 def test_the_organisations_users_remove_draft_documents(client, people, who):
     type(people["application"]).objects.filter(pk=people["application"].pk).update(status="draft")
     client.force_login(people[who])
-    response = client.post(reverse("members:document-delete", args=[people["document"].pk]))
+    response = client.post(reverse("applications:document-delete", args=[people["document"].pk]))
     assert response.status_code == 302
     assert not ApplicationDocument.objects.filter(pk=people["document"].pk).exists()

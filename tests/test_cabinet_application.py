@@ -8,16 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from members import services
-from members.forms import ApplicationEditForm, check_documents
-from members.models import (
-    ApplicationDocument,
-    ApplicationEvent,
-    ApplicationStatus,
-    MembershipApplication,
-    RepresentativeRole,
-    TransitionError,
-)
+from applications import services
+from applications.forms import ApplicationEditForm
+from applications.models import ApplicationDocument, ApplicationEvent, ApplicationStatus, MembershipApplication
+from core.documents import check_uploads
+from core.transitions import Refused as TransitionError
+from members.models import RepresentativeRole
 from notifications.models import Notification
 from notifications.services import notify
 from tests.factories import ApplicationFactory, RepresentativeFactory, UserFactory
@@ -54,7 +50,7 @@ def test_it_lists_the_users_applications_and_organisations(client, owner):
     mine = application_of(owner, status="submitted")
     other = ApplicationFactory()
     client.force_login(owner.user)
-    response = client.get(reverse("members:cabinet"))
+    response = client.get(reverse("pages:cabinet"))
     assert response.status_code == 200
     assert list(response.context["applications"]) == [mine]
     assert [r.organisation for r in response.context["representations"]] == [owner.organisation]
@@ -73,7 +69,7 @@ def test_it_runs_a_fixed_number_of_queries(client, owner, count, django_assert_n
         notify(recipient=owner.user, kind="application_received", params=params, url=application.get_absolute_url())
     client.force_login(owner.user)
     with django_assert_num_queries(9):
-        assert client.get(reverse("members:cabinet")).status_code == 200
+        assert client.get(reverse("pages:cabinet")).status_code == 200
 
 
 # One application
@@ -97,7 +93,7 @@ def test_it_submits_a_draft(client, owner, django_capture_on_commit_callbacks):
     application = application_of(owner)
     reviewer = with_reviewer(application)
     client.force_login(owner.user)
-    response = client.post(reverse("members:application-submit", args=[application.pk]))
+    response = client.post(reverse("applications:application-submit", args=[application.pk]))
     assert response["Location"] == application.get_absolute_url()
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
@@ -107,8 +103,8 @@ def test_it_submits_a_draft(client, owner, django_capture_on_commit_callbacks):
 def test_it_refuses_to_submit_an_incomplete_draft(client, owner):
     application = application_of(owner, motivation="")
     client.force_login(owner.user)
-    response = client.post(reverse("members:application-submit", args=[application.pk]))
-    assert response["Location"] == reverse("members:application-edit", args=[application.pk])
+    response = client.post(reverse("applications:application-submit", args=[application.pk]))
+    assert response["Location"] == reverse("applications:application-edit", args=[application.pk])
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
     assert ApplicationEvent.objects.count() == 0
@@ -117,7 +113,11 @@ def test_it_refuses_to_submit_an_incomplete_draft(client, owner):
 def test_it_refuses_get_on_actions(client, owner):
     application = application_of(owner)
     client.force_login(owner.user)
-    for name in ("members:application-submit", "members:application-withdraw", "members:application-respond"):
+    for name in (
+        "applications:application-submit",
+        "applications:application-withdraw",
+        "applications:application-respond",
+    ):
         assert client.get(reverse(name, args=[application.pk])).status_code == 405
 
 
@@ -126,7 +126,9 @@ def test_it_withdraws_before_a_decision(client, owner):
     reviewer = with_reviewer(application)
     colleague = RepresentativeFactory(organisation=owner.organisation, role=RepresentativeRole.REPRESENTATIVE).user
     client.force_login(colleague)
-    response = client.post(reverse("members:application-withdraw", args=[application.pk]), {"comment": "Передумали"})
+    response = client.post(
+        reverse("applications:application-withdraw", args=[application.pk]), {"comment": "Передумали"}
+    )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.WITHDRAWN
@@ -143,7 +145,7 @@ def test_it_withdraws_before_a_decision(client, owner):
 def test_it_refuses_to_withdraw_after_a_decision(client, owner):
     application = application_of(owner, status="rejected", decided_at=timezone.now())
     client.force_login(owner.user)
-    response = client.post(reverse("members:application-withdraw", args=[application.pk]), follow=True)
+    response = client.post(reverse("applications:application-withdraw", args=[application.pk]), follow=True)
     assert response.status_code == 200
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
@@ -155,7 +157,7 @@ def test_it_resubmits_with_the_answer_to_an_information_request(client, owner):
     client.force_login(owner.user)
     upload = SimpleUploadedFile("выписка.pdf", PDF)
     response = client.post(
-        reverse("members:application-respond", args=[application.pk]),
+        reverse("applications:application-respond", args=[application.pk]),
         {"comment": "Устав приложен", "documents": upload},
     )
     assert response.status_code == 302
@@ -170,7 +172,7 @@ def test_it_requires_an_answer_and_keeps_the_status(client, owner):
     client.force_login(owner.user)
     client.cookies["django_language"] = "en"
     response = client.post(
-        reverse("members:application-respond", args=[application.pk]),
+        reverse("applications:application-respond", args=[application.pk]),
         {"comment": "", "documents": SimpleUploadedFile("x.pdf", PDF)},
     )
     assert response.status_code == 400
@@ -183,7 +185,7 @@ def test_it_requires_an_answer_and_keeps_the_status(client, owner):
 def test_it_refuses_an_answer_when_nothing_was_asked(client, owner):
     application = application_of(owner, status="submitted")
     client.force_login(owner.user)
-    client.post(reverse("members:application-respond", args=[application.pk]), {"comment": "Вот"})
+    client.post(reverse("applications:application-respond", args=[application.pk]), {"comment": "Вот"})
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert ApplicationEvent.objects.count() == 0
@@ -192,7 +194,7 @@ def test_it_refuses_an_answer_when_nothing_was_asked(client, owner):
 def test_it_edits_a_draft_and_adds_documents_up_to_five(client, owner):
     application = application_of(owner)
     client.force_login(owner.user)
-    url = reverse("members:application-edit", args=[application.pk])
+    url = reverse("applications:application-edit", args=[application.pk])
     files = [SimpleUploadedFile(f"{i}.pdf", PDF) for i in range(5)]
     response = client.post(url, {"motivation": "Новая", "competences": "Литьё", "documents": files})
     assert response.status_code == 302
@@ -217,7 +219,14 @@ def test_it_keeps_a_submission_made_while_an_edit_was_being_saved(owner):
     assert form.is_valid()
     services.application_submit(application=application, user=owner.user)
     with pytest.raises(TransitionError):
-        services.application_update(application=stale, user=owner.user, form=form)
+        services.application_update(
+            application=stale,
+            user=owner.user,
+            motivation=form.cleaned_data["motivation"],
+            competences=form.cleaned_data["competences"],
+            directions=form.cleaned_data["directions"],
+            files=[],
+        )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.motivation == "m"
@@ -227,27 +236,29 @@ def test_it_removes_a_document_from_a_draft_only(client, owner):
     application = application_of(owner)
     client.force_login(owner.user)
     client.post(
-        reverse("members:application-edit", args=[application.pk]),
+        reverse("applications:application-edit", args=[application.pk]),
         {"motivation": "m", "competences": "c", "documents": [SimpleUploadedFile("a.pdf", PDF)]},
     )
     document = application.documents.get()
     ApplicationFactory._meta.model.objects.filter(pk=application.pk).update(status="submitted")
-    client.post(reverse("members:document-delete", args=[document.pk]))
+    client.post(reverse("applications:document-delete", args=[document.pk]))
     assert ApplicationDocument.objects.count() == 1
     ApplicationFactory._meta.model.objects.filter(pk=application.pk).update(status="draft")
-    client.post(reverse("members:document-delete", args=[document.pk]))
+    client.post(reverse("applications:document-delete", args=[document.pk]))
     assert ApplicationDocument.objects.count() == 0
 
 
 def test_it_keeps_the_documents_of_an_application_submitted_while_one_was_being_removed(client, owner):
     application = application_of(owner, motivation="m", competences="c")
-    services.attach_documents(application=application, user=owner.user, files=check_documents([_pdf()]))
+    services.attach_documents(
+        application=application, user=owner.user, files=check_uploads([_pdf()], ApplicationDocument.POLICY)
+    )
     # The view loaded the document with its application still a draft; a colleague submits just then.
     stale = ApplicationDocument.objects.select_related("application").get()
     services.application_submit(application=application, user=owner.user)
     client.force_login(owner.user)
-    with mock.patch("members.views_cabinet.get_object_or_404", return_value=stale):
-        client.post(reverse("members:document-delete", args=[stale.pk]))
+    with mock.patch("applications.views.cabinet.get_object_or_404", return_value=stale):
+        client.post(reverse("applications:document-delete", args=[stale.pk]))
     assert ApplicationDocument.objects.filter(application=application).count() == 1
     assert stale.file.storage.exists(stale.file.name)
 

@@ -68,7 +68,7 @@ def test_it_refuses_a_request_for_an_unknown_inn(client):
 def test_the_owner_accepts_a_request(client, owner, join_request):
     client.force_login(owner.user)
     response = decide(client, join_request, "accept")
-    assert response["Location"] == reverse("members:organisation-detail", args=[owner.organisation.pk])
+    assert response["Location"] == reverse("pages:organisation-detail", args=[owner.organisation.pk])
     join_request.refresh_from_db()
     assert (join_request.status, join_request.decided_by) == ("accepted", owner.user)
     assert Representative.objects.filter(
@@ -112,11 +112,11 @@ def test_only_the_owner_decides(client, owner, join_request, who):
 
 def test_it_shows_pending_requests_to_the_owner_only(client, owner, join_request):
     client.force_login(owner.user)
-    response = client.get(reverse("members:organisation-detail", args=[owner.organisation.pk]))
+    response = client.get(reverse("pages:organisation-detail", args=[owner.organisation.pk]))
     assert list(response.context["join_requests"]) == [join_request]
     colleague = RepresentativeFactory(organisation=owner.organisation, role=RepresentativeRole.REPRESENTATIVE).user
     client.force_login(colleague)
-    response = client.get(reverse("members:organisation-detail", args=[owner.organisation.pk]))
+    response = client.get(reverse("pages:organisation-detail", args=[owner.organisation.pk]))
     assert list(response.context["join_requests"]) == []
 
 
@@ -207,7 +207,7 @@ def test_an_invited_person_accepts_after_signing_in(client, owner):
     client.force_login(user)
     assert client.get(url).status_code == 200
     response = client.post(url)
-    assert response["Location"] == reverse("members:organisation-detail", args=[owner.organisation.pk])
+    assert response["Location"] == reverse("pages:organisation-detail", args=[owner.organisation.pk])
     assert Representative.objects.get(user=user).role == RepresentativeRole.REPRESENTATIVE
     invitation.refresh_from_db()
     assert invitation.accepted_by == user

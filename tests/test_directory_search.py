@@ -2,7 +2,7 @@
 
 import pytest
 
-from members.models import MembershipStatus
+from associations.models import MembershipStatus
 
 from .factories import (
     AssociationFactory,

@@ -3,7 +3,10 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from members.models import ApplicationStatus, AssociationMembership, MembershipStatus, Organisation, TransitionError
+from applications.models import ApplicationStatus
+from associations.models import AssociationMembership, MembershipStatus
+from core.transitions import Refused as TransitionError
+from members.models import Organisation
 
 from .factories import ApplicationFactory, AssociationFactory, MembershipFactory, OrganisationFactory, UserFactory
 
@@ -97,9 +100,10 @@ def test_it_refuses_transitions_outside_the_workflow(status, step):
 
 def test_rejection_and_information_request_need_a_comment():
     application = ApplicationFactory(status=ApplicationStatus.IN_REVIEW)
-    with pytest.raises(ValueError):
+    with pytest.raises(TransitionError) as refusal:
         application.reject(by=UserFactory(), comment="  ")
-    with pytest.raises(ValueError):
+    assert refusal.value.reason == "invalid"
+    with pytest.raises(TransitionError):
         application.request_information(by=UserFactory(), comment="")
 
 

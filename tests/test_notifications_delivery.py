@@ -8,8 +8,8 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members import services as member_services
-from members.models import ApplicationStatus
+from applications import services as application_services
+from applications.models import ApplicationStatus
 from notifications import delivery
 from notifications.models import EmailStatus, Notification
 from notifications.services import notify, notify_address, render_notification
@@ -257,11 +257,12 @@ def test_it_sweeps_lost_and_stuck_rows_only(recipient, settings):
         assert row.pk not in delivery.sweep()
 
 
-def test_the_sweep_task_delivers_what_was_lost(recipient, settings):
+def test_the_sweep_task_delivers_what_was_lost(recipient, settings, django_capture_on_commit_callbacks):
     lost = _row(recipient, email_next_attempt_at=timezone.now() - settings.NOTIFICATION_SWEEP_AFTER * 2)
     from notifications.tasks import sweep_notifications
 
-    assert sweep_notifications.apply().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs outside a transaction
+        assert sweep_notifications.apply().get() == 1
     lost.refresh_from_db()
     assert lost.email_status == EmailStatus.SENT
     assert len(mail.outbox) == 1
@@ -319,12 +320,13 @@ def test_an_address_row_waits_for_a_retry_after_an_smtp_error(settings, monkeypa
     assert mail.outbox == []
 
 
-def test_the_sweep_delivers_a_lost_address_row(settings):
+def test_the_sweep_delivers_a_lost_address_row(settings, django_capture_on_commit_callbacks):
     lost = _address_row(email_next_attempt_at=timezone.now() - settings.NOTIFICATION_SWEEP_AFTER * 2)
     assert delivery.sweep() == [lost.pk]
     from notifications.tasks import sweep_notifications
 
-    assert sweep_notifications.apply().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_notifications.apply().get() == 1
     lost.refresh_from_db()
     assert lost.email_status == EmailStatus.SENT
     assert [message.to for message in mail.outbox] == [["guest@example.com"]]
@@ -352,7 +354,7 @@ def application():
 
 def test_it_tells_the_applicant_and_the_reviewers_of_a_submission(application, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        member_services.notify_application_event(application.submit(by=application.applicant))
+        application_services.notify_application_event(application.submit(by=application.applicant))
     kinds = sorted(Notification.objects.values_list("kind", "recipient_id"))
     coordinator = application.association.coordinators.get()
     assert kinds == sorted(
@@ -363,6 +365,6 @@ def test_it_tells_the_applicant_and_the_reviewers_of_a_submission(application, d
 
 def test_it_tells_the_reviewers_of_a_withdrawal(application):
     application.submit(by=application.applicant)
-    member_services.notify_application_event(application.withdraw(by=application.applicant))
+    application_services.notify_application_event(application.withdraw(by=application.applicant))
     notification = Notification.objects.get(kind="application_withdrawn")
     assert notification.recipient == application.association.coordinators.get()

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from members.models import ApplicationStatus, MembershipApplication
-from members.services import review_reminders_send
+from applications.models import ApplicationStatus, MembershipApplication
+from applications.services import review_reminders_send
 from notifications.models import Notification
 from tests.factories import ApplicationFactory, AssociationFactory, RepresentativeFactory, UserFactory
 
@@ -170,5 +170,5 @@ def test_it_sends_no_digest_when_nothing_is_overdue(settings):
 
 def test_the_reminder_task_is_scheduled_daily(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
-    assert schedule["review-reminders"]["task"] == "notifications.tasks.send_review_reminders"
+    assert schedule["review-reminders"]["task"] == "applications.tasks.send_review_reminders"
     assert schedule["notifications-sweep"]["task"] == "notifications.tasks.sweep_notifications"

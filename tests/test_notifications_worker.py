@@ -25,8 +25,8 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import transaction
 
-from members.models import ApplicationStatus
-from members.services import notify_application_event
+from applications.models import ApplicationStatus
+from applications.services import notify_application_event
 from notifications.models import EmailStatus, Notification
 from notifications.services import notify
 from tests.factories import ApplicationFactory, AssociationFactory, RepresentativeFactory, UserFactory

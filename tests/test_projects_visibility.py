@@ -7,8 +7,8 @@ results, the board, counts on the home and association pages, or suggestions.
 import pytest
 from django.urls import reverse
 
-from members.models import User
-from members.selectors import suggestions_for
+from accounts.models import User
+from pages.selectors import suggestions_for
 from projects.models import Project
 
 from .factories import (
@@ -150,6 +150,6 @@ def test_it_treats_an_inactive_user_as_anonymous(world):
 
 
 def test_it_links_the_directory_from_the_nav_for_signed_in_users(client, world):
-    assert reverse("members:directory") not in client.get("/").content.decode()
+    assert reverse("associations:directory") not in client.get("/").content.decode()
     client.force_login(world["users"]["member"])
-    assert reverse("members:directory") in client.get("/").content.decode()
+    assert reverse("associations:directory") in client.get("/").content.decode()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from members.models import MembershipRole, MembershipStatus
+from associations.models import MembershipRole, MembershipStatus
 
 from .factories import AssociationFactory, MembershipFactory, OrganisationFactory, ProjectFactory, UserFactory, region
 

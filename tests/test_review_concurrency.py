@@ -6,8 +6,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from members import services
-from members.models import ApplicationStatus, AssociationMembership, MembershipApplication
+from applications import services
+from applications.models import ApplicationStatus, MembershipApplication
+from associations.models import AssociationMembership
+from core.transitions import Refused
 from notifications.models import Notification
 from tests.factories import ApplicationFactory, AssociationFactory, RepresentativeFactory, UserFactory
 
@@ -42,7 +44,7 @@ def _race(pk, deciders):
             barrier.wait(timeout=10)
             decide(application)
             outcomes[name] = "won"
-        except services.ReviewNotAllowed:
+        except Refused:
             outcomes[name] = "refused"
         except Exception as exc:  # pragma: no cover - reported by the assertion below
             outcomes[name] = repr(exc)

@@ -4,15 +4,10 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from members import services
-from members.models import (
-    TRANSITIONS,
-    ApplicationEvent,
-    ApplicationStatus,
-    AssociationMembership,
-    MembershipStatus,
-    TransitionError,
-)
+from applications import services
+from applications.models import WORKFLOW, ApplicationEvent, ApplicationStatus
+from associations.models import AssociationMembership, MembershipStatus
+from core.transitions import Refused as TransitionError
 from notifications.models import Notification
 from tests.factories import ApplicationFactory, AssociationFactory, RepresentativeFactory, UserFactory
 
@@ -70,7 +65,7 @@ def _application(association, status, **kw):
 def test_it_allows_exactly_the_workflow_transitions(association, coordinator, from_status, step):
     application = _application(association, from_status)
     to_status, call = STEPS[step]
-    allowed = to_status in TRANSITIONS[from_status]
+    allowed = WORKFLOW.allows(from_status, to_status)
     if allowed:
         event = call(application, coordinator)
         application.refresh_from_db()
@@ -164,8 +159,9 @@ def test_it_sends_the_rejection_reason_but_never_the_internal_note(association, 
 def test_it_requires_a_comment(association, coordinator, step):
     application = _application(association, S.IN_REVIEW)
     call = getattr(services, f"application_{step}")
-    with pytest.raises(ValueError):
+    with pytest.raises(TransitionError) as refusal:
         call(application=application, reviewer=coordinator, comment="   ")
+    assert refusal.value.reason == "invalid"
     application.refresh_from_db()
     assert application.status == S.IN_REVIEW
     assert not Notification.objects.exists()
@@ -205,7 +201,7 @@ def test_it_refuses_a_decision_on_a_stale_copy(association, coordinator):
     application = _application(association, S.IN_REVIEW)
     stale = type(application).objects.get(pk=application.pk)
     services.application_reject(application=application, reviewer=coordinator, comment="нет")
-    with pytest.raises(services.ReviewNotAllowed):
+    with pytest.raises(TransitionError):
         services.application_approve(application=stale, reviewer=coordinator)
     assert not AssociationMembership.objects.exists()
     assert Notification.objects.filter(kind__in=["application_approved", "application_rejected"]).count() == 1
@@ -214,7 +210,7 @@ def test_it_refuses_a_decision_on_a_stale_copy(association, coordinator):
 def test_it_refuses_to_approve_an_organisation_that_is_already_a_member(association, coordinator):
     application = _application(association, S.IN_REVIEW)
     AssociationMembership.objects.create(organisation=application.organisation, association=association)
-    with pytest.raises(services.ReviewNotAllowed):
+    with pytest.raises(TransitionError):
         services.application_approve(application=application, reviewer=coordinator)
     application.refresh_from_db()
     assert application.status == S.IN_REVIEW
@@ -257,7 +253,7 @@ def test_it_approves_in_bulk_with_memberships(association, coordinator):
 
 def test_it_requires_a_reason_to_reject_in_bulk(association, coordinator):
     application = _application(association, S.IN_REVIEW)
-    with pytest.raises(ValueError):
+    with pytest.raises(TransitionError):
         services.applications_bulk_decide(
             reviewer=coordinator, application_ids=[application.pk], decision="reject", comment=""
         )

@@ -6,7 +6,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone, translation
 
-from members.models import ApplicationStatus, AssociationMembership, MembershipApplication
+from applications.models import ApplicationStatus, MembershipApplication
+from associations.models import AssociationMembership
 from notifications.models import Notification
 from tests.factories import (
     ApplicationFactory,
@@ -334,7 +335,7 @@ def test_an_administrator_appoints_a_coordinator_in_the_admin(client, world):
     association = world["association"]
     newcomer = UserFactory()
     client.force_login(world["admin"])
-    url = f"/admin/members/association/{association.pk}/change/"
+    url = f"/admin/associations/association/{association.pk}/change/"
     form = client.get(url).context["adminform"].form
     assert "coordinators" in form.fields
     data = {
@@ -359,7 +360,7 @@ def test_an_administrator_appoints_a_coordinator_in_the_admin(client, world):
 def test_it_lets_reviewers_download_the_documents(client, world):
     from django.core.files.base import ContentFile
 
-    from members.models import ApplicationDocument
+    from applications.models import ApplicationDocument
 
     application = world["application"]
     document = ApplicationDocument(

@@ -2,14 +2,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from members.models import (
-    ApplicationStatus,
-    Association,
-    AssociationMembership,
-    MembershipApplication,
-    Organisation,
-    User,
-)
+from accounts.models import User
+from applications.models import ApplicationStatus, MembershipApplication
+from associations.models import Association, AssociationMembership
+from members.models import Organisation
 from members.validators import validate_inn, validate_ogrn
 from notifications.models import Notification
 from projects.models import Project, ProjectParticipant, Stage, StageChange, Visibility

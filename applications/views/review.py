@@ -1,0 +1,211 @@
+"""The review pages under /review/: the queue, an application, decisions.
+
+Applications are loaded through `MembershipApplication.objects.reviewable_by(user)`:
+an administrator reviews all, a coordinator their associations'. The applicant of an
+application may see it (in the cabinet) but not review it: 403; anyone else: 404.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from associations.models import AssociationMembership
+from core import permissions
+from core.transitions import Refused
+
+from .. import services
+from ..filters import ReviewFilterSet
+from ..forms import BulkDecisionForm, ReviewDecisionForm
+from ..models import ApplicationStatus, MembershipApplication
+
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    from_statuses: tuple
+    comment_required: bool
+    with_comment: bool
+    comment_label: str
+    done: str
+    service: str
+
+
+ACTIONS = {
+    a.name: a
+    for a in (
+        Action(
+            "take",
+            gettext_lazy("Take into review"),
+            (ApplicationStatus.SUBMITTED,),
+            False,
+            False,
+            "",
+            gettext_lazy("The application is assigned to you and in review."),
+            "application_take_into_review",
+        ),
+        Action(
+            "request-information",
+            gettext_lazy("Request information"),
+            (ApplicationStatus.IN_REVIEW,),
+            True,
+            True,
+            gettext_lazy("Question for the applicant"),
+            gettext_lazy("The applicant is asked for more information."),
+            "application_request_information",
+        ),
+        Action(
+            "approve",
+            gettext_lazy("Approve"),
+            (ApplicationStatus.IN_REVIEW,),
+            False,
+            True,
+            gettext_lazy("Comment for the applicant"),
+            gettext_lazy("The application is approved: the organisation is now a member."),
+            "application_approve",
+        ),
+        Action(
+            "reject",
+            gettext_lazy("Reject"),
+            (ApplicationStatus.IN_REVIEW,),
+            True,
+            True,
+            gettext_lazy("Reason for the applicant"),
+            gettext_lazy("The application is rejected; the applicant receives the reason."),
+            "application_reject",
+        ),
+    )
+}
+
+
+def _get_reviewable_application(request: HttpRequest, pk: int) -> MembershipApplication:
+    """An application the user reviews; 403 to its own applicant side, 404 to anyone else."""
+    applications = MembershipApplication.objects.reviewable_by(request.user).select_related(
+        "organisation__region", "association", "assigned_to", "applicant"
+    )
+    try:
+        return applications.get(pk=pk)
+    except MembershipApplication.DoesNotExist:
+        if MembershipApplication.objects.of_user(request.user).filter(pk=pk).exists():
+            raise PermissionDenied from None
+        raise Http404 from None
+
+
+def _action_form(action: Action, data=None) -> ReviewDecisionForm:
+    return ReviewDecisionForm(
+        data,
+        prefix=action.name,
+        comment_required=action.comment_required,
+        with_comment=action.with_comment,
+        comment_label=action.comment_label,
+    )
+
+
+def _detail_context(application, forms=None) -> dict:
+    forms = forms or {}
+    actions = [
+        (action, forms.get(action.name) or _action_form(action))
+        for action in ACTIONS.values()
+        if application.status in action.from_statuses
+    ]
+    organisation = application.organisation
+    return {
+        "application": application,
+        "organisation": organisation,
+        "actions": actions,
+        "events": application.events.select_related("actor"),
+        "documents": application.documents.all(),
+        "other_applications": organisation.applications.exclude(pk=application.pk)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("association")
+        .order_by("-created_at"),
+        "memberships": AssociationMembership.objects.filter(organisation=organisation).select_related("association"),
+    }
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not permissions.may_review(request.user):
+        raise PermissionDenied
+    applications = MembershipApplication.objects.reviewable_by(request.user).select_related(
+        "organisation__region", "association", "assigned_to"
+    )
+    filters = ReviewFilterSet(request.GET, queryset=applications, request=request)
+    page = Paginator(filters.qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"form": filters.form, "page": page, "query": query.urlencode(), "bulk_form": BulkDecisionForm()}
+    return render(request, "applications/review/queue.html", ctx)
+
+
+@login_required
+@require_GET
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get_reviewable_application(request, pk)
+    return render(request, "applications/review/detail.html", _detail_context(application))
+
+
+@login_required
+@require_POST
+def review_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    application = _get_reviewable_application(request, pk)
+    if action not in ACTIONS:
+        raise Http404
+    spec = ACTIONS[action]
+    form = _action_form(spec, request.POST)
+    if not form.is_valid():
+        ctx = _detail_context(application, forms={action: form})
+        return render(request, "applications/review/detail.html", ctx, status=400)
+    try:
+        getattr(services, spec.service)(application=application, reviewer=request.user, **form.cleaned_data)
+    except Refused:
+        application.refresh_from_db(fields=["status"])
+        messages.error(
+            request,
+            _("Nothing was changed: the application is now “%(status)s”, which does not allow this step.")
+            % {"status": application.get_status_display()},
+        )
+    else:
+        messages.success(request, spec.done)
+    return redirect("applications:review-detail", pk=application.pk)
+
+
+@login_required
+@require_POST
+def review_bulk(request: HttpRequest) -> HttpResponse:
+    if not permissions.may_review(request.user):
+        raise PermissionDenied
+    form = BulkDecisionForm(request.POST)
+    query = QueryDict(request.POST.get("query", "")).urlencode()
+    back = reverse("applications:review-queue") + (f"?{query}" if query else "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    decided, not_decided = services.applications_bulk_decide(
+        reviewer=request.user,
+        application_ids=data["applications"],
+        decision=data["decision"],
+        comment=data["comment"],
+        internal_note=data["internal_note"],
+    )
+    if decided:
+        messages.success(request, _("Decided: %(count)s application(s).") % {"count": len(decided)})
+    for pk, application, reason in not_decided:
+        name = application.organisation.short_name if application else f"#{pk}"
+        messages.warning(request, _("Not decided: %(name)s — %(reason)s.") % {"name": name, "reason": reason})
+    return redirect(back)

@@ -1,0 +1,115 @@
+"""The member directory: organisations that are members of the cluster's associations.
+
+Who may use it is `core.permissions.may_use_directory`. Search by name (typos forgiven), by
+competences (word forms), or by the exact ИНН or ОГРН; filters by region, association,
+direction and size; keyset pages sorted by name or newest first.
+"""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core import permissions
+from core.filters import ChoiceOnlyFilter, PortalFilterSet, ReferenceFilter, TextQueryFilter
+from core.pagination import capped_count, fuzzy_page, keyset_page
+from core.search import SearchResult, search
+from members.models import ORGANISATION_SEARCH, Direction, Organisation, OrganisationSize, Region
+
+from .models import Association, AssociationMembership
+from .selectors import active_membership_exists, approved_members
+
+PAGE_SIZE = 20
+# Count at most this many matches: beyond it the page says "more than 200". A low cap lets
+# PostgreSQL stop early on broad filters (region + direction over 100,000 organisations).
+COUNT_CAP = 200
+SORTS = {"name": ("short_name", "pk"), "newest": ("-created_at", "-pk")}
+
+
+class DirectoryFilterSet(PortalFilterSet):
+    q = TextQueryFilter(label=_("Name, ИНН or ОГРН"))
+    region = ReferenceFilter(
+        reference=Region.objects, to_field="code", max_length=2, method="in_region", label=_("Region")
+    )
+    association = ReferenceFilter(
+        reference=Association.objects, to_field="slug", max_length=80, method="in_association", label=_("Association")
+    )
+    direction = ReferenceFilter(
+        reference=Direction.objects, to_field="slug", max_length=50, method="with_direction", label=_("Direction")
+    )
+    size = django_filters.ChoiceFilter(choices=OrganisationSize.choices, label=_("Size"))
+    sort = ChoiceOnlyFilter(choices=[("name", _("By name")), ("newest", _("Newest first"))], label=_("Sort"))
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+    # Sub-queries (`pk IN (SELECT …)`) rather than joins, so no row repeats and the database may
+    # hash-join a selective filter instead of probing row by row.
+
+    def in_region(self, organisations, name, region_id):
+        return organisations.filter(region_id=region_id)
+
+    def in_association(self, organisations, name, association_id):
+        members = AssociationMembership.objects.active().filter(association_id=association_id)
+        return organisations.filter(pk__in=members.values("organisation_id"))
+
+    def with_direction(self, organisations, name, direction_id):
+        through = Organisation.directions.through.objects.filter(direction_id=direction_id)
+        return organisations.filter(pk__in=through.values("organisation_id"))
+
+    @property
+    def ordering(self) -> tuple[str, str]:
+        return SORTS.get(self.values.sort, SORTS["name"])
+
+
+def identifier_kind(q: str) -> str:
+    """'inn' or 'ogrn' when the query is an exact identifier (digits of the right length)."""
+    digits = q.replace(" ", "")
+    if digits.isdigit():
+        if len(digits) in (10, 12):
+            return "inn"
+        if len(digits) in (13, 15):
+            return "ogrn"
+    return ""
+
+
+def directory_search(organisations, q: str) -> SearchResult:
+    kind = identifier_kind(q)
+    if kind:
+        matched = organisations.filter(**{kind: q.replace(" ", "")})
+        count, more = capped_count(matched, COUNT_CAP)
+        return SearchResult(matched, count, more)
+    return search(organisations, query=q, spec=ORGANISATION_SEARCH, count_cap=COUNT_CAP)
+
+
+def directory_page(params):
+    """One page of approved member organisations.
+
+    Queries: the codes and slugs of the filters in use (1, only if any), the capped count (1, or 2
+    when a text query falls back to similar names), the page (1), the directions of its rows (1).
+    """
+    filters = DirectoryFilterSet(params, queryset=approved_members(Organisation.objects.all()))
+    result = directory_search(filters.qs, filters.text)
+    organisations = result.queryset.select_related("region").prefetch_related("directions")
+    if result.fuzzy:
+        page = fuzzy_page(organisations, params=params, size=PAGE_SIZE)
+        page.extra["fuzzy"] = True
+    else:
+        page = keyset_page(organisations, ordering=filters.ordering, params=params, size=PAGE_SIZE)
+        page.extra = {"count": result.count, "more": result.more, "fuzzy": False}
+    return filters, page
+
+
+def directory_choices():
+    return {
+        "regions": Region.objects.all(),
+        "associations": Association.objects.open().order_by("name"),
+        "directions": Direction.objects.all(),
+        "sizes": OrganisationSize.choices,
+    }
+
+
+def listed_organisations(user):
+    """Organisations whose directory page the user may open: approved members, and the user's own."""
+    own = permissions.represented_organisation_ids(user)
+    return Organisation.objects.filter(Q(active_membership_exists()) | Q(pk__in=own))

@@ -1,0 +1,123 @@
+"""Text search shared by the project list, the member directory and the review queue.
+
+A model declares what it is searched by once, as a `SearchSpec`; the same object gives
+the model's `Meta.indexes` and the query expressions, so query and index cannot drift
+(and `makemigrations --check` sees the indexes). On PostgreSQL a query matches when
+
+1. the Russian or the English full-text vector of the row matches `websearch_to_tsquery`
+   of the query (so «принтер» finds «принтеров»), through an expression GIN index per
+   configuration;
+2. when nothing matches so, rows whose name is trigram-similar to the query (`%>`), which
+   forgives typos («Ромошка» finds «Ромашка»), best first, through a trigram GIN index.
+
+On SQLite (local development) a plain case-insensitive substring match is used, and the
+PostgreSQL-only indexes are left out (`core.db.backends.sqlite3`).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchVector,
+    SearchVectorExact,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Q
+
+from .pagination import COUNT_CAP, capped_count
+
+CONFIGS = ("russian", "english")
+# Threshold for `%>` (word similarity). The default 0.6 misses a single wrong
+# letter in a short word; 0.4 keeps typos and ranks the rest below.
+WORD_SIMILARITY_THRESHOLD = 0.4
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """What a model is searched by: its full-text fields, and the name that forgives typos."""
+
+    prefix: str  # of the index names
+    fields: tuple[str, ...]
+    name_field: str
+
+    def vector(self, config: str) -> SearchVector:
+        return SearchVector(*self.fields, config=config)
+
+    def indexes(self) -> list:
+        """The GIN indexes behind `matches` and `similar`, for the model's Meta.indexes."""
+        return [
+            *(GinIndex(self.vector(config), name=f"{self.prefix}_fts_{config[:2]}_idx") for config in CONFIGS),
+            GinIndex(OpClass(self.name_field, name="gin_trgm_ops"), name=f"{self.prefix}_{self.name_field}_trgm_idx"),
+        ]
+
+    def matches(self, query: str) -> Q:
+        """The Russian or the English vector matches the query (web-search syntax: words, "phrases", -not)."""
+        condition = Q()
+        for config in CONFIGS:
+            condition |= Q(
+                SearchVectorExact(self.vector(config), SearchQuery(query, config=config, search_type="websearch"))
+            )
+        return condition
+
+    def similar(self, query: str) -> Q:
+        """The query is trigram-similar to a word of the name."""
+        return Q(**{f"{self.name_field}__trigram_word_similar": query})
+
+    def similarity(self, query: str) -> TrigramWordSimilarity:
+        """How well the query matches a word of the name (0..1), for ordering by relevance."""
+        return TrigramWordSimilarity(query, self.name_field)
+
+    def contains(self, query: str) -> Q:
+        """The fallback without PostgreSQL: a substring of any field."""
+        condition = Q()
+        for field in self.fields:
+            condition |= Q(**{f"{field}__icontains": query})
+        return condition
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@dataclass
+class SearchResult:
+    queryset: object
+    count: int
+    more: bool
+    fuzzy: bool = False  # no full-text match: rows with a similar name, best first
+
+
+def search(queryset, *, query: str, spec: SearchSpec, count_cap: int = COUNT_CAP) -> SearchResult:
+    """Full-text search first; only when nothing matches, names similar to the query.
+
+    Queries: one capped count; when the full-text search found nothing, the caller pages the
+    similar names with `fuzzy_page` (one query, no count). Trying the exact words first keeps the
+    common case on the full-text indexes, and a typo («Ромошка») still finds «Ромашка».
+    """
+    if not query:
+        count, more = capped_count(queryset, count_cap)
+        return SearchResult(queryset, count, more)
+    if not is_postgres():
+        matched = queryset.filter(spec.contains(query))
+        count, more = capped_count(matched, count_cap)
+        return SearchResult(matched, count, more)
+    matched = queryset.filter(spec.matches(query))
+    count, more = capped_count(matched, count_cap)
+    if count:
+        return SearchResult(matched, count, more)
+    # No count here: the page of similar names is cut from the best few hundred, counted there
+    # (a separate capped count would walk the whole name index, see fuzzy_page).
+    similar = queryset.filter(spec.similar(query)).annotate(relevance=spec.similarity(query))
+    return SearchResult(similar.order_by("-relevance", "pk"), 0, False, fuzzy=True)
+
+
+def configure_connection(sender, connection, **kwargs) -> None:
+    """Set the word-similarity threshold once per PostgreSQL connection (see above)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(WORD_SIMILARITY_THRESHOLD)]
+        )
