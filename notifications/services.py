@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .models import Notification
 
@@ -110,3 +110,12 @@ def render_notification(notification: Notification) -> RenderedNotification:
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
     return RenderedNotification(subject=subject, text=text, html=html)
+
+
+def notification_mark_read(*, notification: Notification, user) -> None:
+    """Mark one of the user's own notifications read (once: the first reading time stays)."""
+    Notification.objects.for_user(user).filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())

@@ -3,12 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from .models import Notification
-from .services import notification_title
+from .services import notification_mark_read, notification_title, notifications_mark_all_read
 
 PAGE_SIZE = 30
 
@@ -29,7 +28,7 @@ def inbox(request):
 def open_notification(request, pk):
     """Mark as read and go to the page it tells of."""
     notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    notification_mark_read(notification=notification, user=request.user)
     if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
         return redirect(notification.url)
     return redirect("notifications:inbox")
@@ -39,12 +38,12 @@ def open_notification(request, pk):
 @require_POST
 def mark_read(request, pk):
     notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    notification_mark_read(notification=notification, user=request.user)
     return redirect("notifications:inbox")
 
 
 @login_required
 @require_POST
 def mark_all_read(request):
-    Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+    notifications_mark_all_read(user=request.user)
     return redirect("notifications:inbox")

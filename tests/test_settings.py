@@ -52,3 +52,59 @@ def test_local_defaults_need_no_configuration():
     result = load_settings()
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("True")
+
+
+def test_it_exempts_the_health_check_from_the_https_redirect():
+    """Load balancers probe /healthz over plain HTTP; every other page still redirects to HTTPS."""
+    env = {"DEBUG": "false", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "a.example"}
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    code = (
+        "import django; django.setup(); from django.test import Client; c = Client(); "
+        "print(c.get('/healthz', HTTP_HOST='a.example').status_code, c.get('/', HTTP_HOST='a.example').status_code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "cluster_portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["200", "301"] or result.stdout.split()[-2:] == ["503", "301"]
+
+
+def test_it_logs_each_line_once():
+    """Django's own console handler is off (DEBUG=true turns it on): its loggers reach the root's one handler."""
+    code = "import django; django.setup(); import logging; logging.getLogger('django.request').warning('Not Found: /x')"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "cluster_portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("Not Found: /x") == 1
+
+
+def test_it_keeps_the_beat_schedule_out_of_the_repository(settings):
+    assert not Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).resolve().is_relative_to(ROOT)
+
+
+@pytest.mark.parametrize("command", ["worker", "beat"])
+def test_a_worker_without_a_broker_refuses_to_start(command):
+    """Without REDIS_URL a worker would sit on an in-memory broker and never receive a task."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_TASK_ALWAYS_EAGER")}
+    celery = str(Path(sys.executable).with_name("celery"))
+    result = subprocess.run(
+        [celery, "-A", "cluster_portal", command, "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL is not set" in result.stdout + result.stderr
