@@ -51,6 +51,8 @@ def decode_cursor(token: str | None, fields: list) -> list | None:
             return None
         converted = []
         for model_field, value in zip(fields, values):
+            if value is None:  # the keys are never null: a crafted cursor
+                return None
             if isinstance(model_field, DateTimeField):
                 value = datetime.fromisoformat(value)
             else:

@@ -1,4 +1,4 @@
-"""Shared fixtures.
+"""Shared fixtures: one world of named people, and the services the tests need.
 
 Tests that need PostgreSQL, Redis or Chromium skip on a laptop without them; with
 REQUIRE_SERVICES=true (set by .ci/run) every such skip, and any other skip, fails
@@ -7,6 +7,7 @@ the run instead, so CI never passes with a service silently missing.
 
 import os
 import shutil
+from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
@@ -100,6 +101,97 @@ def _reference_data(request):
 def _media_root(tmp_path, settings):
     """Uploaded files of a test go to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing passwords the real way takes most of a test's time; the tests never need its strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    """One small cluster shared by the tests, with a person for every role (as healthchecks' alice, bob…).
+
+    - alice owns «Аддитив» (applicant_org), which applied to «3D-печать» (additive): `application`, submitted;
+    - carol is alice's colleague at «Аддитив» (a representative, not the owner);
+    - bob coordinates «3D-печать»; erin coordinates «Фотоника» (photonics);
+    - dave owns «Гранула» (member_org), an active member of «3D-печать» and the lead of its public
+      project «Гранульный принтер» (project);
+    - charlie has an account and acts for nobody;
+    - staff is cluster staff (sees everything, changes nothing); admin is a cluster administrator.
+    """
+
+    additive: object
+    photonics: object
+    applicant_org: object
+    member_org: object
+    application: object
+    project: object
+    alice: object
+    carol: object
+    bob: object
+    erin: object
+    dave: object
+    charlie: object
+    staff: object
+    admin: object
+
+    def __getitem__(self, name):
+        return getattr(self, name)
+
+
+@pytest.fixture
+def world(db) -> World:
+    from applications.models import ApplicationStatus
+    from members.models import RepresentativeRole
+
+    from .factories import (
+        ApplicationFactory,
+        AssociationFactory,
+        MembershipFactory,
+        OrganisationFactory,
+        ProjectFactory,
+        RepresentativeFactory,
+        UserFactory,
+    )
+
+    additive = AssociationFactory(name="3D-печать", name_en="3D printing", slug="additive")
+    photonics = AssociationFactory(name="Фотоника", name_en="Photonics", slug="photonics")
+    bob = UserFactory(email="bob@example.com", full_name="Борис Координатор")
+    erin = UserFactory(email="erin@example.com", full_name="Елена Фотонова")
+    additive.coordinators.add(bob)
+    photonics.coordinators.add(erin)
+    applicant_org = OrganisationFactory(short_name="ООО «Аддитив»", full_name="ООО «Аддитив»")
+    alice = RepresentativeFactory(organisation=applicant_org, user__email="alice@example.com").user
+    carol = RepresentativeFactory(
+        organisation=applicant_org, user__email="carol@example.com", role=RepresentativeRole.REPRESENTATIVE
+    ).user
+    member_org = OrganisationFactory(short_name="ООО «Гранула»", full_name="ООО «Гранула»")
+    MembershipFactory(organisation=member_org, association=additive)
+    dave = RepresentativeFactory(organisation=member_org, user__email="dave@example.com").user
+    application = ApplicationFactory(
+        organisation=applicant_org, association=additive, applicant=alice, status=ApplicationStatus.SUBMITTED
+    )
+    project = ProjectFactory(
+        association=additive, slug="pellet", title="Гранульный принтер", lead_organisation=member_org
+    )
+    return World(
+        additive=additive,
+        photonics=photonics,
+        applicant_org=applicant_org,
+        member_org=member_org,
+        application=application,
+        project=project,
+        alice=alice,
+        carol=carol,
+        bob=bob,
+        erin=erin,
+        dave=dave,
+        charlie=UserFactory(email="charlie@example.com"),
+        staff=UserFactory(email="staff@example.com", is_cluster_staff=True),
+        admin=UserFactory(email="admin@example.com", is_superuser=True, is_staff=True),
+    )
 
 
 @pytest.fixture(scope="session")

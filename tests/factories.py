@@ -3,6 +3,7 @@
 import random
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -100,7 +101,6 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Project
-        skip_postgeneration_save = True
 
     association = factory.SubFactory(AssociationFactory)
     slug = factory.Sequence(lambda n: f"project-{n}")
@@ -111,13 +111,17 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     stage = "idea"
     visibility = "public"
 
-    @factory.post_generation
-    def lead_takes_part(obj, create, extracted, **kwargs):
-        """A project's lead organisation is one of its participants (projects.services)."""
-        if create and obj.lead_organisation_id:
-            ProjectParticipant.objects.update_or_create(
-                project=obj, organisation_id=obj.lead_organisation_id, defaults={"role": "lead"}
-            )
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """A project's lead organisation is one of its participants, written in the same transaction
+        (projects.services; on PostgreSQL a deferred foreign key checks it at commit)."""
+        with transaction.atomic():
+            project = super()._create(model_class, *args, **kwargs)
+            if project.lead_organisation_id:
+                ProjectParticipant.objects.update_or_create(
+                    project=project, organisation_id=project.lead_organisation_id, defaults={"role": "lead"}
+                )
+        return project
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):

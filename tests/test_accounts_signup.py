@@ -12,8 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _no_rate_limits(settings):
     # allauth keeps its rate limits (one confirmation e-mail per address per 3 minutes)
     # in the cache, which outlives a test.
     settings.ACCOUNT_RATE_LIMITS = False

@@ -59,10 +59,17 @@ def test_organisations_are_searchable_by_name_and_inn(admin_client):
 
 def test_application_change_page_shows_its_history(admin_client):
     application = ApplicationFactory()
-    application.submit(by=application.applicant)
+    reviewer = UserFactory(email="reviewer@example.com")
+    application.submit(by=application.applicant, comment="Первая подача")
+    application.take_into_review(by=reviewer, internal_note="Проверить устав")
     page = admin_client.get(reverse("admin:applications_membershipapplication_change", args=[application.pk]))
     assert page.status_code == 200
-    assert "submitted" in page.content.decode()
+    body = page.content.decode()
+    # Both steps are listed, oldest first, with who took them and why; and they cannot be edited.
+    assert 'id="events-0"' in body and 'id="events-1"' in body and 'id="events-2"' not in body
+    assert body.index("Первая подача") < body.index("Проверить устав")
+    assert reviewer.full_name in body
+    assert 'name="events-0-comment"' not in body
 
 
 def test_association_admin_manages_coordinators(admin_client):

@@ -14,8 +14,7 @@ from tests.factories import AssociationFactory, RepresentativeFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_two_simultaneous_sendings_create_one_application(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_two_simultaneous_sendings_create_one_application():
     owner = RepresentativeFactory()
     association = AssociationFactory()
     barrier = threading.Barrier(2)

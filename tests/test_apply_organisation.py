@@ -17,11 +17,6 @@ from tests.factories import OrganisationFactory, RepresentativeFactory, UserFact
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 rng = random.Random(3)
 
 

@@ -8,11 +8,6 @@ from tests.factories import ApplicationFactory, AssociationFactory, Representati
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_it_explains_who_may_join_and_lists_the_associations(client):
     active = AssociationFactory(name="Фотоника", name_en="Photonics")
     archived = AssociationFactory(status="archived")

@@ -28,7 +28,6 @@ PASSWORD = "Гранулы-и-принтеры-2026"
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ACCOUNT_RATE_LIMITS = False
 
 

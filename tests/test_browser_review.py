@@ -55,7 +55,6 @@ def smtp(settings):
 
 @pytest.fixture(autouse=True)
 def _setup(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     importlib.import_module("members.migrations.0002_regions_and_directions").load(django_apps, None)
     # E-mails are sent in-process here (the worker itself is covered by test_notifications_worker.py).
     from cluster_portal.celery import app

@@ -51,11 +51,6 @@ PARAMS = {
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _eager_celery():
     """These tests run the tasks in-process, even when REDIS_URL points at a broker."""
     from cluster_portal.celery import app

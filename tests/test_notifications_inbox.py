@@ -13,11 +13,6 @@ from tests.factories import ApplicationFactory, AssociationFactory, Representati
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reader():
     return UserFactory(language="en")

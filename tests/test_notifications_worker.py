@@ -244,11 +244,6 @@ def workers(transactional_db, broker, smtp, tmp_path):
     group.stop_all()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _draft_applications(count: int):
     association = AssociationFactory()
     association.coordinators.add(UserFactory())
