@@ -4,8 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Coverage floors on PostgreSQL (CI): the whole, and every module (`make coverage` after `make test`).
+COVERAGE_FLOOR ?= 95
+MODULE_FLOOR ?= 90
 
-.PHONY: install install-dev run worker beat test lint format messages ci
+.PHONY: install install-dev run worker test coverage lint format messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +35,11 @@ worker: install
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+coverage: install-dev
+	$(PY) -m coverage combine --quiet 2>/dev/null || true
+	$(PY) -m coverage report --fail-under=$(COVERAGE_FLOOR)
+	$(PY) scripts/check_coverage.py --floor $(MODULE_FLOOR)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -254,6 +254,7 @@ class ApplicationDocument(Document):
     """A document attached to an application (core.documents)."""
 
     POLICY = DocumentPolicy(types=(PDF, DOCX, XLSX, PNG, JPEG), max_size=10 * 1024 * 1024, max_count=5)
+    owner_field = "application"
     storage_folder = "applications"
 
     application = models.ForeignKey(MembershipApplication, on_delete=models.CASCADE, related_name="documents")
@@ -264,7 +265,3 @@ class ApplicationDocument(Document):
 
     def __str__(self):
         return self.original_name
-
-    @property
-    def owner_id(self):
-        return self.application_id

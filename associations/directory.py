@@ -37,7 +37,7 @@ class DirectoryFilterSet(PortalFilterSet):
         reference=Direction.objects, to_field="slug", max_length=50, method="with_direction", label=_("Direction")
     )
     size = django_filters.ChoiceFilter(choices=OrganisationSize.choices, label=_("Size"))
-    sort = ChoiceOnlyFilter(choices=[("name", _("By name")), ("newest", _("Newest first"))], label=_("Sort"))
+    sort = ChoiceOnlyFilter(choices=[("name", _("Name")), ("newest", _("Newest first"))], label=_("Sort by"))
 
     class Meta:
         model = Organisation
@@ -100,11 +100,12 @@ def directory_page(params):
     return filters, page
 
 
-def directory_choices():
+def directory_choices() -> dict:
+    """The options of the filter form as (value, text) pairs (3 queries)."""
     return {
-        "regions": Region.objects.all(),
-        "associations": Association.objects.open().order_by("name"),
-        "directions": Direction.objects.all(),
+        "regions": [(r.code, r.title) for r in Region.objects.all()],
+        "associations": [(a.slug, a.title) for a in Association.objects.open().order_by("name")],
+        "directions": [(d.slug, d.title) for d in Direction.objects.all()],
         "sizes": OrganisationSize.choices,
     }
 

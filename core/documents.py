@@ -241,8 +241,9 @@ def document_path(instance, filename: str) -> str:
 
 
 class Document(models.Model):
-    """A stored upload. Subclasses add the owner (an application, a project) and `storage_folder`."""
+    """A stored upload. Subclasses add the owner's foreign key, named by `owner_field`, and `storage_folder`."""
 
+    owner_field = ""
     storage_folder = "documents"
 
     file = models.FileField(_("file"), upload_to=document_path, max_length=300)
@@ -261,7 +262,7 @@ class Document(models.Model):
 
     @property
     def owner_id(self):
-        raise NotImplementedError
+        return getattr(self, f"{self.owner_field}_id")
 
     @property
     def extension(self) -> str:

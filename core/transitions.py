@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 T = TypeVar("T")
 
@@ -81,3 +82,21 @@ class Workflow:
             values={self.field: to, **(values or {})},
             record=(lambda: record(current)) if record is not None else None,
         )
+
+
+class RequestStatus(models.TextChoices):
+    """A request someone else decides on once: to join an organisation, to take part in a project."""
+
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+REQUEST_WORKFLOW = Workflow(
+    "status",
+    {
+        RequestStatus.PENDING: {RequestStatus.ACCEPTED, RequestStatus.DECLINED},
+        RequestStatus.ACCEPTED: set(),
+        RequestStatus.DECLINED: set(),
+    },
+)

@@ -38,27 +38,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "legal_form",
-            "kind",
-            "inn",
-            "ogrn",
-            "kpp",
-            "full_name",
-            "short_name",
-            "region",
-            "city",
-            "address",
-            "website",
-            "email",
-            "phone",
-            "size",
-            "directions",
-            "okved",
-            "description",
-            "show_email",
-            "show_phone",
-        ]
+        fields = [*PROFILE_FIELDS, "directions"]
         widgets = {
             "legal_form": forms.RadioSelect,
             "directions": forms.CheckboxSelectMultiple,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
 from core.search import SearchSpec
-from core.transitions import Workflow, change_once
+from core.transitions import REQUEST_WORKFLOW, RequestStatus, change_once
 
 from .validators import legal_form_errors, validate_inn, validate_kpp, validate_ogrn, validate_okved
 
@@ -199,22 +199,6 @@ class Representative(models.Model):
 # Joining an existing organisation
 
 
-class JoinRequestStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-
-
-JOIN_REQUEST_WORKFLOW = Workflow(
-    "status",
-    {
-        JoinRequestStatus.PENDING: {JoinRequestStatus.ACCEPTED, JoinRequestStatus.DECLINED},
-        JoinRequestStatus.ACCEPTED: set(),
-        JoinRequestStatus.DECLINED: set(),
-    },
-)
-
-
 class JoinRequest(models.Model):
     """A user asks to act for an organisation that is already registered; its owner decides."""
 
@@ -223,9 +207,7 @@ class JoinRequest(models.Model):
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
     message = models.TextField(_("message"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING
-    )
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -249,9 +231,9 @@ class JoinRequest(models.Model):
 
     def accept(self, *, by) -> None:
         """Accept once and make the user a representative, in one transaction (Refused otherwise)."""
-        JOIN_REQUEST_WORKFLOW.change(
+        REQUEST_WORKFLOW.change(
             self,
-            JoinRequestStatus.ACCEPTED,
+            RequestStatus.ACCEPTED,
             values={"decided_at": timezone.now(), "decided_by": by},
             record=lambda _from: Representative.objects.get_or_create(
                 organisation_id=self.organisation_id,
@@ -261,9 +243,7 @@ class JoinRequest(models.Model):
         )
 
     def decline(self, *, by) -> None:
-        JOIN_REQUEST_WORKFLOW.change(
-            self, JoinRequestStatus.DECLINED, values={"decided_at": timezone.now(), "decided_by": by}
-        )
+        REQUEST_WORKFLOW.change(self, RequestStatus.DECLINED, values={"decided_at": timezone.now(), "decided_by": by})
 
 
 class Invitation(models.Model):

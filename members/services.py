@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from core import permissions
-from core.transitions import Refusal, Refused
+from core.transitions import Refusal, Refused, RequestStatus
 from notifications.services import notify, notify_address
 
-from .models import Invitation, JoinRequest, JoinRequestStatus, Organisation, Representative, RepresentativeRole
+from .models import Invitation, JoinRequest, Organisation, Representative, RepresentativeRole
 
 # The profile fields a person edits (PRODUCT.md's form field names, and the profile's own).
 PROFILE_FIELDS = (
@@ -94,7 +94,7 @@ def join_request_create(*, user, organisation: Organisation, message: str = "") 
             for owner in permissions.owners_of(organisation.pk):
                 notify(recipient=owner, kind="join_request_received", params=params, url=url)
     except IntegrityError:
-        return JoinRequest.objects.get(organisation=organisation, user=user, status=JoinRequestStatus.PENDING)
+        return JoinRequest.objects.get(organisation=organisation, user=user, status=RequestStatus.PENDING)
     return join_request
 
 

@@ -11,8 +11,9 @@ from associations.directory import listed_organisations
 from associations.models import AssociationMembership, MembershipRole
 from associations.selectors import associations_with_counts, organisation_memberships
 from core import permissions
+from core.transitions import RequestStatus
 from members.forms import InvitationForm
-from members.models import JoinRequest, JoinRequestStatus, Representative
+from members.models import JoinRequest, Representative
 from members.views import get_represented_organisation
 from notifications.models import Notification
 from notifications.services import notification_title
@@ -91,7 +92,7 @@ def cabinet(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-pk")
     )
     join_requests = JoinRequest.objects.filter(
-        organisation_id__in=permissions.owned_organisation_ids(request.user), status=JoinRequestStatus.PENDING
+        organisation_id__in=permissions.owned_organisation_ids(request.user), status=RequestStatus.PENDING
     ).select_related("organisation", "user")
     my_requests = JoinRequest.objects.filter(user=request.user).select_related("organisation")[:10]
     recent = Notification.objects.for_user(request.user).select_related("recipient").order_by("-created_at", "-pk")[:5]
@@ -116,7 +117,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "directions": organisation.directions.all(),
         "representatives": organisation.representatives.select_related("user").order_by("role", "user__email"),
         "applications": organisation.applications.select_related("association").order_by("-created_at"),
-        "join_requests": organisation.join_requests.filter(status=JoinRequestStatus.PENDING).select_related("user")
+        "join_requests": organisation.join_requests.filter(status=RequestStatus.PENDING).select_related("user")
         if is_owner
         else [],
         "invitations": organisation.invitations.filter(accepted_at=None) if is_owner else [],

@@ -51,21 +51,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "association",
-            "title",
-            "title_en",
-            "slug",
-            "summary",
-            "summary_en",
-            "description",
-            "directions",
-            "visibility",
-            "starts_on",
-            "ends_on",
-            "budget_rub",
-            "staff_notes",
-        ]
+        fields = [*PROJECT_FIELDS, "directions"]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -75,14 +61,9 @@ class ProjectForm(forms.ModelForm):
         }
         help_texts = {"slug": _("The address of the project page: Latin letters, digits and hyphens.")}
 
+    # The directions and the lead come right after the description and the visibility.
     field_order = [
-        "association",
-        "title",
-        "title_en",
-        "slug",
-        "summary",
-        "summary_en",
-        "description",
+        *PROJECT_FIELDS[: PROJECT_FIELDS.index("visibility")],
         "directions",
         "visibility",
         "lead_organisation_inn",

@@ -13,7 +13,7 @@ from core import permissions
 from core.documents import DOCX, JPEG, ODS, ODT, PDF, PNG, PPTX, TEXT, XLSX, Document, DocumentPolicy
 from core.i18n import localized
 from core.search import SearchSpec
-from core.transitions import Workflow
+from core.transitions import REQUEST_WORKFLOW, RequestStatus, Workflow
 from members.models import Direction, Organisation
 
 
@@ -241,20 +241,6 @@ class Milestone(models.Model):
             raise ValidationError({"completed_on": _("Enter the date the milestone was completed.")})
 
 
-class ParticipationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-
-
-PARTICIPATION_WORKFLOW = Workflow(
-    "status",
-    {
-        ParticipationStatus.PENDING: {ParticipationStatus.ACCEPTED, ParticipationStatus.DECLINED},
-        ParticipationStatus.ACCEPTED: set(),
-        ParticipationStatus.DECLINED: set(),
-    },
-)
 # A request proposes how to take part; the lead is chosen in the project's own form.
 REQUESTABLE_ROLES = [(value, label) for value, label in ParticipantRole.choices if value != ParticipantRole.LEAD]
 
@@ -273,9 +259,7 @@ class ParticipationRequest(models.Model):
         _("proposed role"), max_length=20, choices=REQUESTABLE_ROLES, default=ParticipantRole.DEVELOPER
     )
     message = models.TextField(_("what the organisation offers"), max_length=2000)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ParticipationStatus.choices, default=ParticipationStatus.PENDING
-    )
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="participation_requests"
     )
@@ -304,7 +288,7 @@ class ParticipationRequest(models.Model):
 
     def decide(self, *, accept: bool, by, comment: str = "") -> None:
         """Accept (adding the participant) or decline, once (core.transitions: Refused otherwise)."""
-        status = ParticipationStatus.ACCEPTED if accept else ParticipationStatus.DECLINED
+        status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
 
         def add_participant(_from):
             if accept:
@@ -312,7 +296,7 @@ class ParticipationRequest(models.Model):
                     project_id=self.project_id, organisation_id=self.organisation_id, defaults={"role": self.role}
                 )
 
-        PARTICIPATION_WORKFLOW.change(
+        REQUEST_WORKFLOW.change(
             self,
             status,
             values={"decided_by": by, "decided_at": timezone.now(), "decision_comment": comment},
@@ -324,6 +308,7 @@ class ProjectDocument(Document):
     """A document of a project, seen by whoever sees the project (core.documents)."""
 
     POLICY = DocumentPolicy(types=(PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG, TEXT), max_size=10 * 1024 * 1024)
+    owner_field = "project"
     storage_folder = "projects"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
@@ -335,7 +320,3 @@ class ProjectDocument(Document):
 
     def __str__(self):
         return self.title
-
-    @property
-    def owner_id(self):
-        return self.project_id

@@ -39,8 +39,8 @@ class ProjectFilterSet(PortalFilterSet):
     )
     organisation = IdFilter(method="with_organisation", label=_("Organisation"))
     sort = ChoiceOnlyFilter(
-        choices=[("newest", _("Newest first")), ("oldest", _("Oldest first")), ("title", _("By title"))],
-        label=_("Sort"),
+        choices=[("newest", _("Newest first")), ("oldest", _("Oldest first")), ("title", _("Title"))],
+        label=_("Sort by"),
     )
 
     class Meta:
@@ -119,12 +119,12 @@ def project_board(user, params):
     return filters, columns
 
 
-def filter_choices():
-    """The choices of the filter form (3 queries)."""
+def filter_choices() -> dict:
+    """The options of the filter form as (value, text) pairs (3 queries)."""
     return {
-        "associations": Association.objects.order_by("name"),
-        "directions": Direction.objects.all(),
-        "regions": Region.objects.all(),
+        "associations": [(a.slug, a.title) for a in Association.objects.order_by("name")],
+        "directions": [(d.slug, d.title) for d in Direction.objects.all()],
+        "regions": [(r.code, r.title) for r in Region.objects.all()],
         "stages": Stage.choices,
     }
 

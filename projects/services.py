@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from associations.models import Association
 from core import permissions
 from core.documents import CheckedUpload
-from core.transitions import Refusal, Refused
+from core.transitions import Refusal, Refused, RequestStatus
 from members.models import Organisation
 from notifications.services import notify
 
@@ -23,7 +23,6 @@ from .models import (
     Milestone,
     ParticipantRole,
     ParticipationRequest,
-    ParticipationStatus,
     Project,
     ProjectDocument,
     ProjectParticipant,
@@ -174,7 +173,7 @@ def requesting_organisations(*, project: Project, user):
     if not permissions.is_signed_in(user):
         return Organisation.objects.none()
     taking_part = ProjectParticipant.objects.filter(project=project).values("organisation_id")
-    pending = ParticipationRequest.objects.filter(project=project, status=ParticipationStatus.PENDING).values(
+    pending = ParticipationRequest.objects.filter(project=project, status=RequestStatus.PENDING).values(
         "organisation_id"
     )
     members = Organisation.objects.filter(memberships__status=permissions.ACTIVE_MEMBERSHIP).values("pk")

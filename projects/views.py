@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from associations.models import Association
 from core import documents, permissions
-from core.transitions import Refusal, Refused
+from core.transitions import Refusal, Refused, RequestStatus
 
 from . import services
 from .forms import (
@@ -27,7 +27,7 @@ from .forms import (
     ProjectForm,
     StageForm,
 )
-from .models import ParticipationRequest, ParticipationStatus, Project
+from .models import ParticipationRequest, Project
 from .selectors import filter_choices, project_board, project_detail_queryset, project_page, project_participants
 
 STAGE_REFUSALS = {
@@ -79,7 +79,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "show_staff_fields": permissions.sees_staff_fields(user, project),
         "can_manage": permissions.may_manage_project(user, project),
         "can_decide": deciding,
-        "pending_requests": project.participation_requests.filter(status=ParticipationStatus.PENDING).select_related(
+        "pending_requests": project.participation_requests.filter(status=RequestStatus.PENDING).select_related(
             "organisation"
         )
         if deciding

@@ -3,8 +3,8 @@
 import pytest
 
 from applications.models import ApplicationEvent, ApplicationStatus, MembershipApplication
-from core.transitions import Refusal, Refused, Workflow, change_once, require
-from members.models import Invitation, JoinRequest, JoinRequestStatus, Representative
+from core.transitions import Refusal, Refused, RequestStatus, Workflow, change_once, require
+from members.models import Invitation, JoinRequest, Representative
 from projects.models import Project, StageChange
 
 from .factories import UserFactory
@@ -76,7 +76,7 @@ def test_a_join_request_is_decided_once(world):
     with pytest.raises(Refused) as refusal:
         request.decline(by=world.alice)
     assert refusal.value.reason == Refusal.NOT_ALLOWED
-    assert JoinRequest.objects.get(pk=request.pk).status == JoinRequestStatus.ACCEPTED
+    assert JoinRequest.objects.get(pk=request.pk).status == RequestStatus.ACCEPTED
 
 
 def test_an_invitation_is_used_once(world):
@@ -103,7 +103,7 @@ def test_the_primitive_itself():
 
 def test_change_once_writes_nothing_when_the_row_moved(world):
     request = JoinRequest.objects.create(organisation=world.applicant_org, user=world.charlie)
-    JoinRequest.objects.filter(pk=request.pk).update(status=JoinRequestStatus.DECLINED)
+    JoinRequest.objects.filter(pk=request.pk).update(status=RequestStatus.DECLINED)
     recorded = []
     with pytest.raises(Refused):
         change_once(request, expected={"status": "pending"}, values={"status": "accepted"}, record=recorded.append)
