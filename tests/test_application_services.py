@@ -145,3 +145,15 @@ def test_a_draft_is_nobodys_to_review(world):
     (draft,) = apply(world, world.alice, world.applicant_org, [world.photonics], submit=False)
     with pytest.raises(PermissionDenied):
         services.application_take_into_review(application=draft, reviewer=world.erin)
+
+
+def test_the_daily_task_sends_the_reminder_digest(world, settings):
+    from applications.tasks import send_review_reminders
+
+    MembershipApplication.objects.filter(pk=world.application.pk).update(
+        status_changed_at=timezone.now() - settings.APPLICATION_REMINDER_AFTER - timedelta(hours=1)
+    )
+    assert send_review_reminders.apply().get() == 1
+    assert send_review_reminders.apply().get() == 0  # once a day
+    digest = world.bob.notifications.get(kind="application_reminder_digest")
+    assert [item["id"] for item in digest.params["applications"]] == [world.application.pk]

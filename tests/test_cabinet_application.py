@@ -1,4 +1,8 @@
-"""The cabinet: the list, one application's page and the applicant's actions on it."""
+"""The cabinet: the list, one application's page and the applicant's actions on it.
+
+The shared world: alice owns «Аддитив», whose application to «3D-печать» (`world.application`) bob
+reviews; carol is alice's colleague.
+"""
 
 from datetime import timedelta
 from unittest import mock
@@ -13,61 +17,57 @@ from applications.forms import ApplicationEditForm
 from applications.models import ApplicationDocument, ApplicationEvent, ApplicationStatus, MembershipApplication
 from core.documents import check_uploads
 from core.transitions import Refused as TransitionError
-from members.models import RepresentativeRole
 from notifications.models import Notification
 from notifications.services import notify
-from tests.factories import ApplicationFactory, RepresentativeFactory, UserFactory
+from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def moved(application, status, **fields):
+    """The application put in `status` directly, as if its history had led there."""
+    submitted_at = None if status == ApplicationStatus.DRAFT else application.submitted_at
+    MembershipApplication.objects.filter(pk=application.pk).update(status=status, submitted_at=submitted_at, **fields)
+    application.refresh_from_db()
+    return application
 
 
-@pytest.fixture
-def owner():
-    return RepresentativeFactory()
+def draft(world, **fields):
+    """«Аддитив»'s application, back to a draft."""
+    return moved(world.application, ApplicationStatus.DRAFT, **fields)
 
 
-def application_of(owner, **kwargs):
-    return ApplicationFactory(organisation=owner.organisation, applicant=owner.user, **kwargs)
-
-
-def with_reviewer(application):
-    reviewer = UserFactory()
-    application.association.coordinators.add(reviewer)
-    return reviewer
+def another_application(world, **kwargs):
+    """One more application of alice's «Аддитив», to an association of its own."""
+    return ApplicationFactory(organisation=world.applicant_org, applicant=world.alice, **kwargs)
 
 
 # The list
 
 
-def test_it_lists_the_users_applications_and_organisations(client, owner):
-    mine = application_of(owner, status="submitted")
-    other = ApplicationFactory()
-    client.force_login(owner.user)
+def test_it_lists_the_users_applications_and_organisations(client, world):
+    other = ApplicationFactory(organisation=world.member_org, association=world.photonics, applicant=world.dave)
+    client.force_login(world.alice)
     response = client.get(reverse("pages:cabinet"))
     assert response.status_code == 200
-    assert list(response.context["applications"]) == [mine]
-    assert [r.organisation for r in response.context["representations"]] == [owner.organisation]
+    assert list(response.context["applications"]) == [world.application]
+    assert [r.organisation for r in response.context["representations"]] == [world.applicant_org]
     assert f'data-application="{other.pk}"' not in response.content.decode()
 
 
 @pytest.mark.parametrize("count", [1, 5])
-def test_it_runs_a_fixed_number_of_queries(client, owner, count, django_assert_num_queries):
+def test_it_runs_a_fixed_number_of_queries(client, world, count, django_assert_num_queries):
     """1 session, 2 user, 3 representations (+organisation), 4 the nav's reviewer check,
     5 the nav's unread count, 6 applications (+organisation, association),
     7 join requests to owned organisations, 8 the user's own join requests,
     9 the five latest notifications (+recipient)."""
-    for _ in range(count):
-        application = application_of(owner, status="submitted")
-        params = {"organisation": owner.organisation.short_name, "association": application.association.name}
-        notify(recipient=owner.user, kind="application_received", params=params, url=application.get_absolute_url())
-    client.force_login(owner.user)
+    applications = [world.application] + [another_application(world, status="submitted") for _ in range(count - 1)]
+    for application in applications:
+        params = {"organisation": world.applicant_org.short_name, "association": application.association.name}
+        notify(recipient=world.alice, kind="application_received", params=params, url=application.get_absolute_url())
+    client.force_login(world.alice)
     with django_assert_num_queries(9):
         assert client.get(reverse("pages:cabinet")).status_code == 200
 
@@ -75,12 +75,11 @@ def test_it_runs_a_fixed_number_of_queries(client, owner, count, django_assert_n
 # One application
 
 
-def test_it_shows_the_timeline_with_comments_but_not_internal_notes(client, owner):
-    application = application_of(owner, status="submitted")
-    reviewer = with_reviewer(application)
-    application.take_into_review(by=reviewer, internal_note="секретная заметка")
-    application.request_information(by=reviewer, comment="Приложите устав")
-    client.force_login(owner.user)
+def test_it_shows_the_timeline_with_comments_but_not_internal_notes(client, world):
+    application = world.application
+    application.take_into_review(by=world.bob, internal_note="секретная заметка")
+    application.request_information(by=world.bob, comment="Приложите устав")
+    client.force_login(world.alice)
     response = client.get(application.get_absolute_url())
     body = response.content.decode()
     assert "Приложите устав" in body
@@ -89,20 +88,20 @@ def test_it_shows_the_timeline_with_comments_but_not_internal_notes(client, owne
     assert response.context["response_form"] is not None
 
 
-def test_it_submits_a_draft(client, owner, django_capture_on_commit_callbacks):
-    application = application_of(owner)
-    reviewer = with_reviewer(application)
-    client.force_login(owner.user)
+def test_it_submits_a_draft(client, world, django_capture_on_commit_callbacks):
+    application = draft(world)
+    client.force_login(world.alice)
     response = client.post(reverse("applications:application-submit", args=[application.pk]))
     assert response["Location"] == application.get_absolute_url()
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
-    assert Notification.objects.filter(recipient=reviewer, kind="application_submitted").count() == 1
+    told = Notification.objects.filter(kind="application_submitted").values_list("recipient", flat=True)
+    assert list(told) == [world.bob.pk]
 
 
-def test_it_refuses_to_submit_an_incomplete_draft(client, owner):
-    application = application_of(owner, motivation="")
-    client.force_login(owner.user)
+def test_it_refuses_to_submit_an_incomplete_draft(client, world):
+    application = draft(world, motivation="")
+    client.force_login(world.alice)
     response = client.post(reverse("applications:application-submit", args=[application.pk]))
     assert response["Location"] == reverse("applications:application-edit", args=[application.pk])
     application.refresh_from_db()
@@ -110,9 +109,9 @@ def test_it_refuses_to_submit_an_incomplete_draft(client, owner):
     assert ApplicationEvent.objects.count() == 0
 
 
-def test_it_refuses_get_on_actions(client, owner):
-    application = application_of(owner)
-    client.force_login(owner.user)
+def test_it_refuses_get_on_actions(client, world):
+    application = draft(world)
+    client.force_login(world.alice)
     for name in (
         "applications:application-submit",
         "applications:application-withdraw",
@@ -121,11 +120,9 @@ def test_it_refuses_get_on_actions(client, owner):
         assert client.get(reverse(name, args=[application.pk])).status_code == 405
 
 
-def test_it_withdraws_before_a_decision(client, owner):
-    application = application_of(owner, status="submitted")
-    reviewer = with_reviewer(application)
-    colleague = RepresentativeFactory(organisation=owner.organisation, role=RepresentativeRole.REPRESENTATIVE).user
-    client.force_login(colleague)
+def test_it_withdraws_before_a_decision(client, world):
+    application = world.application  # submitted
+    client.force_login(world.carol)
     response = client.post(
         reverse("applications:application-withdraw", args=[application.pk]), {"comment": "Передумали"}
     )
@@ -134,17 +131,18 @@ def test_it_withdraws_before_a_decision(client, owner):
     assert application.status == ApplicationStatus.WITHDRAWN
     event = application.events.get()
     assert (event.actor, event.from_status, event.to_status, event.comment) == (
-        colleague,
+        world.carol,
         "submitted",
         "withdrawn",
         "Передумали",
     )
-    assert Notification.objects.filter(recipient=reviewer, kind="application_withdrawn").count() == 1
+    told = Notification.objects.filter(kind="application_withdrawn").values_list("recipient", flat=True)
+    assert list(told) == [world.bob.pk]
 
 
-def test_it_refuses_to_withdraw_after_a_decision(client, owner):
-    application = application_of(owner, status="rejected", decided_at=timezone.now())
-    client.force_login(owner.user)
+def test_it_refuses_to_withdraw_after_a_decision(client, world):
+    application = moved(world.application, ApplicationStatus.REJECTED, decided_at=timezone.now())
+    client.force_login(world.alice)
     response = client.post(reverse("applications:application-withdraw", args=[application.pk]), follow=True)
     assert response.status_code == 200
     application.refresh_from_db()
@@ -152,9 +150,9 @@ def test_it_refuses_to_withdraw_after_a_decision(client, owner):
     assert ApplicationEvent.objects.count() == 0
 
 
-def test_it_resubmits_with_the_answer_to_an_information_request(client, owner):
-    application = application_of(owner, status="info_requested")
-    client.force_login(owner.user)
+def test_it_resubmits_with_the_answer_to_an_information_request(client, world):
+    application = moved(world.application, ApplicationStatus.INFO_REQUESTED)
+    client.force_login(world.alice)
     upload = SimpleUploadedFile("выписка.pdf", PDF)
     response = client.post(
         reverse("applications:application-respond", args=[application.pk]),
@@ -167,9 +165,9 @@ def test_it_resubmits_with_the_answer_to_an_information_request(client, owner):
     assert application.documents.get().original_name == "выписка.pdf"
 
 
-def test_it_requires_an_answer_and_keeps_the_status(client, owner):
-    application = application_of(owner, status="info_requested")
-    client.force_login(owner.user)
+def test_it_requires_an_answer_and_keeps_the_status(client, world):
+    application = moved(world.application, ApplicationStatus.INFO_REQUESTED)
+    client.force_login(world.alice)
     client.cookies["django_language"] = "en"
     response = client.post(
         reverse("applications:application-respond", args=[application.pk]),
@@ -182,18 +180,18 @@ def test_it_requires_an_answer_and_keeps_the_status(client, owner):
     assert ApplicationDocument.objects.count() == 0
 
 
-def test_it_refuses_an_answer_when_nothing_was_asked(client, owner):
-    application = application_of(owner, status="submitted")
-    client.force_login(owner.user)
+def test_it_refuses_an_answer_when_nothing_was_asked(client, world):
+    application = world.application  # submitted
+    client.force_login(world.alice)
     client.post(reverse("applications:application-respond", args=[application.pk]), {"comment": "Вот"})
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert ApplicationEvent.objects.count() == 0
 
 
-def test_it_edits_a_draft_and_adds_documents_up_to_five(client, owner):
-    application = application_of(owner)
-    client.force_login(owner.user)
+def test_it_edits_a_draft_and_adds_documents_up_to_five(client, world):
+    application = draft(world)
+    client.force_login(world.alice)
     url = reverse("applications:application-edit", args=[application.pk])
     files = [SimpleUploadedFile(f"{i}.pdf", PDF) for i in range(5)]
     response = client.post(url, {"motivation": "Новая", "competences": "Литьё", "documents": files})
@@ -211,17 +209,17 @@ def test_it_edits_a_draft_and_adds_documents_up_to_five(client, owner):
     assert application.documents.count() == 5
 
 
-def test_it_keeps_a_submission_made_while_an_edit_was_being_saved(owner):
+def test_it_keeps_a_submission_made_while_an_edit_was_being_saved(world):
     """The edit form holds a copy loaded before a colleague submitted: saving it must not undo the submission."""
-    application = application_of(owner, motivation="m", competences="c")
+    application = draft(world, motivation="m", competences="c")
     stale = MembershipApplication.objects.get(pk=application.pk)
     form = ApplicationEditForm({"motivation": "Новая", "competences": "Литьё"}, instance=stale)
     assert form.is_valid()
-    services.application_submit(application=application, user=owner.user)
+    services.application_submit(application=application, user=world.carol)
     with pytest.raises(TransitionError):
         services.application_update(
             application=stale,
-            user=owner.user,
+            user=world.alice,
             motivation=form.cleaned_data["motivation"],
             competences=form.cleaned_data["competences"],
             directions=form.cleaned_data["directions"],
@@ -232,31 +230,31 @@ def test_it_keeps_a_submission_made_while_an_edit_was_being_saved(owner):
     assert application.motivation == "m"
 
 
-def test_it_removes_a_document_from_a_draft_only(client, owner):
-    application = application_of(owner)
-    client.force_login(owner.user)
+def test_it_removes_a_document_from_a_draft_only(client, world):
+    application = draft(world)
+    client.force_login(world.alice)
     client.post(
         reverse("applications:application-edit", args=[application.pk]),
         {"motivation": "m", "competences": "c", "documents": [SimpleUploadedFile("a.pdf", PDF)]},
     )
     document = application.documents.get()
-    ApplicationFactory._meta.model.objects.filter(pk=application.pk).update(status="submitted")
+    MembershipApplication.objects.filter(pk=application.pk).update(status="submitted")
     client.post(reverse("applications:document-delete", args=[document.pk]))
     assert ApplicationDocument.objects.count() == 1
-    ApplicationFactory._meta.model.objects.filter(pk=application.pk).update(status="draft")
+    MembershipApplication.objects.filter(pk=application.pk).update(status="draft")
     client.post(reverse("applications:document-delete", args=[document.pk]))
     assert ApplicationDocument.objects.count() == 0
 
 
-def test_it_keeps_the_documents_of_an_application_submitted_while_one_was_being_removed(client, owner):
-    application = application_of(owner, motivation="m", competences="c")
+def test_it_keeps_the_documents_of_an_application_submitted_while_one_was_being_removed(client, world):
+    application = draft(world, motivation="m", competences="c")
     services.attach_documents(
-        application=application, user=owner.user, files=check_uploads([_pdf()], ApplicationDocument.POLICY)
+        application=application, user=world.alice, files=check_uploads([_pdf()], ApplicationDocument.POLICY)
     )
     # The view loaded the document with its application still a draft; a colleague submits just then.
     stale = ApplicationDocument.objects.select_related("application").get()
-    services.application_submit(application=application, user=owner.user)
-    client.force_login(owner.user)
+    services.application_submit(application=application, user=world.carol)
+    client.force_login(world.alice)
     with mock.patch("applications.views.cabinet.get_object_or_404", return_value=stale):
         client.post(reverse("applications:document-delete", args=[stale.pk]))
     assert ApplicationDocument.objects.filter(application=application).count() == 1
@@ -267,10 +265,10 @@ def _pdf():
     return SimpleUploadedFile("a.pdf", PDF)
 
 
-def test_it_offers_reapplying_only_after_the_cooling_off(client, owner, settings):
+def test_it_offers_reapplying_only_after_the_cooling_off(client, world, settings):
     settings.APPLICATION_COOLING_OFF = timedelta(days=30)
-    recent = application_of(owner, status="rejected", decided_at=timezone.now() - timedelta(days=3))
-    old = application_of(owner, status="rejected", decided_at=timezone.now() - timedelta(days=40))
-    client.force_login(owner.user)
+    recent = another_application(world, status="rejected", decided_at=timezone.now() - timedelta(days=3))
+    old = another_application(world, status="rejected", decided_at=timezone.now() - timedelta(days=40))
+    client.force_login(world.alice)
     assert client.get(recent.get_absolute_url()).context["can_reapply"] is False
     assert client.get(old.get_absolute_url()).context["can_reapply"] is True

@@ -1,4 +1,8 @@
-"""Colleagues: requests to join a registered organisation, and invitations by e-mail."""
+"""Colleagues: requests to join a registered organisation, and invitations by e-mail.
+
+The shared world: alice owns «Аддитив» (`applicant_org`), carol is her colleague there; charlie acts
+for nobody and asks to join; dave acts for another organisation.
+"""
 
 import re
 
@@ -9,14 +13,9 @@ from django.urls import reverse
 from members import services
 from members.models import Invitation, JoinRequest, Representative, RepresentativeRole
 from notifications.models import EmailStatus, Notification
-from tests.factories import RepresentativeFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -31,106 +30,94 @@ def _eager_celery():
 
 
 @pytest.fixture
-def owner():
-    return RepresentativeFactory()
-
-
-@pytest.fixture
-def join_request(owner):
-    return services.join_request_create(user=UserFactory(), organisation=owner.organisation, message="Я инженер")
+def join_request(world):
+    """charlie asks to join «Аддитив»."""
+    return services.join_request_create(user=world.charlie, organisation=world.applicant_org, message="Я инженер")
 
 
 def decide(client, join_request, decision):
     return client.post(reverse("members:join-request-decide", args=[join_request.pk, decision]))
 
 
-def test_it_makes_one_pending_request_per_person(owner):
-    user = UserFactory()
-    first = services.join_request_create(user=user, organisation=owner.organisation)
-    second = services.join_request_create(user=user, organisation=owner.organisation)
+def test_it_makes_one_pending_request_per_person(world):
+    first = services.join_request_create(user=world.charlie, organisation=world.applicant_org)
+    second = services.join_request_create(user=world.charlie, organisation=world.applicant_org)
     assert first == second
     assert JoinRequest.objects.count() == 1
-    assert Notification.objects.filter(recipient=owner.user, kind="join_request_received").count() == 1
+    received = Notification.objects.filter(kind="join_request_received")
+    assert list(received.values_list("recipient", flat=True)) == [world.alice.pk]  # the owner, not carol
 
 
-def test_it_ignores_a_request_from_a_representative(owner):
-    assert services.join_request_create(user=owner.user, organisation=owner.organisation) is None
+@pytest.mark.parametrize("who", ["alice", "carol"])
+def test_it_ignores_a_request_from_a_representative(world, who):
+    assert services.join_request_create(user=world[who], organisation=world.applicant_org) is None
     assert JoinRequest.objects.count() == 0
 
 
-def test_it_refuses_a_request_for_an_unknown_inn(client):
-    client.force_login(UserFactory())
+def test_it_refuses_a_request_for_an_unknown_inn(client, world):
+    client.force_login(world.charlie)
     response = client.post(reverse("members:join-request-create"), {"inn": "7707083893"})
     assert response.status_code == 302
     assert JoinRequest.objects.count() == 0
 
 
-def test_the_owner_accepts_a_request(client, owner, join_request):
-    client.force_login(owner.user)
+def test_the_owner_accepts_a_request(client, world, join_request):
+    client.force_login(world.alice)
     response = decide(client, join_request, "accept")
-    assert response["Location"] == reverse("pages:organisation-detail", args=[owner.organisation.pk])
+    assert response["Location"] == reverse("pages:organisation-detail", args=[world.applicant_org.pk])
     join_request.refresh_from_db()
-    assert (join_request.status, join_request.decided_by) == ("accepted", owner.user)
+    assert (join_request.status, join_request.decided_by) == ("accepted", world.alice)
     assert Representative.objects.filter(
-        organisation=owner.organisation, user=join_request.user, role=RepresentativeRole.REPRESENTATIVE
+        organisation=world.applicant_org, user=world.charlie, role=RepresentativeRole.REPRESENTATIVE
     ).exists()
-    assert Notification.objects.filter(recipient=join_request.user, kind="join_request_accepted").count() == 1
+    assert Notification.objects.filter(recipient=world.charlie, kind="join_request_accepted").count() == 1
 
 
-def test_the_owner_declines_a_request(client, owner, join_request):
-    client.force_login(owner.user)
+def test_the_owner_declines_a_request(client, world, join_request):
+    client.force_login(world.alice)
     decide(client, join_request, "decline")
     join_request.refresh_from_db()
     assert join_request.status == "declined"
-    assert not Representative.objects.filter(user=join_request.user).exists()
-    assert Notification.objects.filter(recipient=join_request.user, kind="join_request_declined").count() == 1
+    assert not Representative.objects.filter(user=world.charlie).exists()
+    assert Notification.objects.filter(recipient=world.charlie, kind="join_request_declined").count() == 1
 
 
-def test_a_request_is_decided_once(client, owner, join_request):
-    client.force_login(owner.user)
+def test_a_request_is_decided_once(client, world, join_request):
+    client.force_login(world.alice)
     decide(client, join_request, "accept")
     decide(client, join_request, "decline")
     join_request.refresh_from_db()
     assert join_request.status == "accepted"
-    assert Notification.objects.filter(recipient=join_request.user).count() == 1
+    assert Notification.objects.filter(recipient=world.charlie).count() == 1
 
 
-@pytest.mark.parametrize("who", ["colleague", "outsider", "requester"])
-def test_only_the_owner_decides(client, owner, join_request, who):
-    user = {
-        "colleague": RepresentativeFactory(
-            organisation=owner.organisation, role=RepresentativeRole.REPRESENTATIVE
-        ).user,
-        "outsider": RepresentativeFactory().user,
-        "requester": join_request.user,
-    }[who]
-    client.force_login(user)
+@pytest.mark.parametrize("who", ["carol", "dave", "charlie"])  # colleague, another organisation's owner, requester
+def test_only_the_owner_decides(client, world, join_request, who):
+    client.force_login(world[who])
     assert decide(client, join_request, "accept").status_code == 404
     join_request.refresh_from_db()
     assert join_request.status == "pending"
 
 
-def test_it_shows_pending_requests_to_the_owner_only(client, owner, join_request):
-    client.force_login(owner.user)
-    response = client.get(reverse("pages:organisation-detail", args=[owner.organisation.pk]))
-    assert list(response.context["join_requests"]) == [join_request]
-    colleague = RepresentativeFactory(organisation=owner.organisation, role=RepresentativeRole.REPRESENTATIVE).user
-    client.force_login(colleague)
-    response = client.get(reverse("pages:organisation-detail", args=[owner.organisation.pk]))
-    assert list(response.context["join_requests"]) == []
+def test_it_shows_pending_requests_to_the_owner_only(client, world, join_request):
+    url = reverse("pages:organisation-detail", args=[world.applicant_org.pk])
+    client.force_login(world.alice)
+    assert list(client.get(url).context["join_requests"]) == [join_request]
+    client.force_login(world.carol)
+    assert list(client.get(url).context["join_requests"]) == []
 
 
 # Invitations
 
 
-def invite(client, owner, email):
-    return client.post(reverse("members:organisation-invite", args=[owner.organisation.pk]), {"email": email})
+def invite(client, organisation, email):
+    return client.post(reverse("members:organisation-invite", args=[organisation.pk]), {"email": email})
 
 
-def test_it_mails_an_invitation_to_a_person_without_an_account(client, owner, django_capture_on_commit_callbacks):
-    client.force_login(owner.user)
+def test_it_mails_an_invitation_to_a_person_without_an_account(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.alice)
     with django_capture_on_commit_callbacks(execute=True):
-        response = invite(client, owner, "Colleague@Example.com")
+        response = invite(client, world.applicant_org, "Colleague@Example.com")
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert invitation.email == "colleague@example.com"
@@ -153,11 +140,11 @@ def test_it_mails_an_invitation_to_a_person_without_an_account(client, owner, dj
     assert message.extra_headers["Message-ID"] == f"<notification-{notification.pk}@cluster.local>"
 
 
-def test_it_writes_the_invitation_in_the_senders_language(client, owner, django_capture_on_commit_callbacks):
-    client.force_login(owner.user)
+def test_it_writes_the_invitation_in_the_senders_language(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.alice)
     client.cookies["django_language"] = "en"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        invite(client, owner, "colleague@example.com")
+        invite(client, world.applicant_org, "colleague@example.com")
     assert len(callbacks) == 1
     assert Notification.objects.get().language == "en"
     assert len(mail.outbox) == 1
@@ -167,9 +154,9 @@ def test_it_writes_the_invitation_in_the_senders_language(client, owner, django_
     assert '<html lang="en">' in message.alternatives[0].content
 
 
-def test_an_invitation_to_an_unknown_address_is_in_no_inbox(client, owner):
-    client.force_login(owner.user)
-    invite(client, owner, "colleague@example.com")
+def test_an_invitation_to_an_unknown_address_is_in_no_inbox(client, world):
+    client.force_login(world.alice)
+    invite(client, world.applicant_org, "colleague@example.com")
     assert Notification.objects.filter(recipient=None).count() == 1
     # Whoever registers with that address later does not find it in their inbox.
     colleague = UserFactory(email="colleague@example.com")
@@ -179,60 +166,62 @@ def test_an_invitation_to_an_unknown_address_is_in_no_inbox(client, owner):
     assert Notification.objects.for_user(colleague).unread().count() == 0
 
 
-def test_it_notifies_a_person_who_has_an_account(client, owner):
-    colleague = UserFactory(email="known@example.com")
-    client.force_login(owner.user)
-    invite(client, owner, "known@example.com")
-    assert Notification.objects.filter(recipient=colleague, kind="organisation_invitation").count() == 1
+def test_it_notifies_a_person_who_has_an_account(client, world):
+    client.force_login(world.alice)
+    invite(client, world.applicant_org, "charlie@example.com")
+    assert Notification.objects.filter(recipient=world.charlie, kind="organisation_invitation").count() == 1
 
 
-def test_it_refuses_inviting_a_representative_or_twice(client, owner):
-    client.force_login(owner.user)
-    response = invite(client, owner, owner.user.email)
-    assert "email" in response.context["form"].errors
-    invite(client, owner, "new@example.com")
-    response = invite(client, owner, "new@example.com")
+def test_it_refuses_inviting_a_representative_or_twice(client, world):
+    client.force_login(world.alice)
+    for representative in (world.alice, world.carol):
+        response = invite(client, world.applicant_org, representative.email)
+        assert "email" in response.context["form"].errors
+    invite(client, world.applicant_org, "new@example.com")
+    response = invite(client, world.applicant_org, "new@example.com")
     assert "email" in response.context["form"].errors
     assert Invitation.objects.count() == 1
 
 
-def test_an_invited_person_accepts_after_signing_in(client, owner):
+def test_an_invited_person_accepts_after_signing_in(client, world):
     invitation = services.invitation_send(
-        organisation=owner.organisation, email="new@example.com", invited_by=owner.user
+        organisation=world.applicant_org, email="charlie@example.com", invited_by=world.alice
     )
     url = reverse("members:invitation-accept", args=[services.invitation_token(invitation)])
     response = client.get(url)
     assert response["Location"].startswith(reverse("account_login"))
-    user = UserFactory(email="new@example.com")
-    client.force_login(user)
+    client.force_login(world.charlie)
     assert client.get(url).status_code == 200
     response = client.post(url)
-    assert response["Location"] == reverse("pages:organisation-detail", args=[owner.organisation.pk])
-    assert Representative.objects.get(user=user).role == RepresentativeRole.REPRESENTATIVE
+    assert response["Location"] == reverse("pages:organisation-detail", args=[world.applicant_org.pk])
+    assert Representative.objects.get(user=world.charlie).role == RepresentativeRole.REPRESENTATIVE
     invitation.refresh_from_db()
-    assert invitation.accepted_by == user
+    assert invitation.accepted_by == world.charlie
     assert client.get(url).status_code == 404  # used
 
 
-def test_an_invitation_is_for_its_address_only(client, owner):
+def test_an_invitation_is_for_its_address_only(client, world):
     invitation = services.invitation_send(
-        organisation=owner.organisation, email="new@example.com", invited_by=owner.user
+        organisation=world.applicant_org, email="new@example.com", invited_by=world.alice
     )
-    client.force_login(UserFactory(email="other@example.com"))
+    client.force_login(world.charlie)
     client.post(reverse("members:invitation-accept", args=[services.invitation_token(invitation)]))
-    assert Representative.objects.filter(organisation=owner.organisation).count() == 1
+    people = Representative.objects.filter(organisation=world.applicant_org).values_list("user", flat=True)
+    assert set(people) == {world.alice.pk, world.carol.pk}
+    invitation.refresh_from_db()
+    assert invitation.accepted_by is None
 
 
-def test_it_refuses_a_forged_token(client):
-    client.force_login(UserFactory())
+def test_it_refuses_a_forged_token(client, world):
+    client.force_login(world.charlie)
     assert client.get(reverse("members:invitation-accept", args=["1:forged:token"])).status_code == 404
 
 
-def test_a_new_colleague_registers_from_the_invitation_and_lands_on_it(client, owner, settings):
+def test_a_new_colleague_registers_from_the_invitation_and_lands_on_it(client, world, settings):
     """Invitation link → sign-in page → registration → confirmation e-mail → back to the invitation."""
     settings.ACCOUNT_RATE_LIMITS = False
     invitation = services.invitation_send(
-        organisation=owner.organisation, email="new@example.com", invited_by=owner.user
+        organisation=world.applicant_org, email="new@example.com", invited_by=world.alice
     )
     url = reverse("members:invitation-accept", args=[services.invitation_token(invitation)])
     login_page = client.get(client.get(url)["Location"]).content.decode()
@@ -245,17 +234,19 @@ def test_a_new_colleague_registers_from_the_invitation_and_lands_on_it(client, o
     response = client.post(confirm)
     assert response["Location"] == url
     client.post(url)
-    assert Representative.objects.get(user__email="new@example.com").organisation == owner.organisation
+    assert Representative.objects.get(user__email="new@example.com").organisation == world.applicant_org
 
 
-def test_an_invitation_sent_twice_at_once_is_one_invitation(owner, django_capture_on_commit_callbacks):
+def test_an_invitation_sent_twice_at_once_is_one_invitation(world, django_capture_on_commit_callbacks):
     # The form refuses a second invitation; two requests racing past it meet the unique index.
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.invitation_send(organisation=owner.organisation, email="new@example.ru", invited_by=owner.user)
+        first = services.invitation_send(
+            organisation=world.applicant_org, email="new@example.ru", invited_by=world.alice
+        )
     with django_capture_on_commit_callbacks(execute=True):
         second = services.invitation_send(
-            organisation=owner.organisation, email="new@example.ru", invited_by=owner.user
+            organisation=world.applicant_org, email="new@example.ru", invited_by=world.alice
         )
     assert second == first
-    assert Invitation.objects.filter(organisation=owner.organisation, email="new@example.ru").count() == 1
+    assert Invitation.objects.filter(organisation=world.applicant_org, email="new@example.ru").count() == 1
     assert len(mail.outbox) == 1

@@ -18,11 +18,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 DECISION_KINDS = ["application_approved", "application_rejected"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(autouse=True, scope="module")
 def _flush_broker():
     """Messages enqueued here have no worker: empty this run's Redis database afterwards."""

@@ -1,4 +1,8 @@
-"""The review pages: who may see and act, the queue's filters, decisions through the views."""
+"""The review pages: who may see and act, the queue's filters, decisions through the views.
+
+The shared world: bob reviews «3D-печать»'s applications, erin coordinates «Фотоника» (another
+association), alice and carol act for the applicant «Аддитив», charlie acts for nobody.
+"""
 
 from datetime import timedelta
 
@@ -11,7 +15,6 @@ from associations.models import AssociationMembership
 from notifications.models import Notification
 from tests.factories import (
     ApplicationFactory,
-    AssociationFactory,
     OrganisationFactory,
     RepresentativeFactory,
     UserFactory,
@@ -22,11 +25,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 S = ApplicationStatus
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -40,50 +38,40 @@ def _flush_broker():
 
 
 @pytest.fixture
-def world():
-    """An association with its coordinator, another association's coordinator, an administrator,
-    the applicant of an application in review, and an outsider."""
-    association = AssociationFactory()
-    coordinator = UserFactory()
-    association.coordinators.add(coordinator)
-    other_coordinator = UserFactory()
-    AssociationFactory().coordinators.add(other_coordinator)
-    application = ApplicationFactory(association=association, status=S.IN_REVIEW)
-    RepresentativeFactory(organisation=application.organisation, user=application.applicant)
-    return {
-        "association": association,
-        "application": application,
-        "admin": UserFactory(is_superuser=True, is_staff=True),
-        "coordinator": coordinator,
-        "other_coordinator": other_coordinator,
-        "applicant": application.applicant,
-        "outsider": UserFactory(),
-    }
+def application(world):
+    """«Аддитив»'s application, taken into review by bob."""
+    world.application.take_into_review(by=world.bob)
+    world.application.refresh_from_db()
+    return world.application
 
 
-DETAIL_STATUS = {"admin": 200, "coordinator": 200, "other_coordinator": 404, "applicant": 403, "outsider": 404}
-QUEUE_STATUS = {"admin": 200, "coordinator": 200, "other_coordinator": 200, "applicant": 403, "outsider": 403}
+def became_a_member(world) -> bool:
+    return AssociationMembership.objects.filter(organisation=world.applicant_org).exists()
+
+
+# Who may see and decide: the world's people by name.
+DETAIL_STATUS = {"admin": 200, "bob": 200, "erin": 404, "alice": 403, "carol": 403, "charlie": 404}
+QUEUE_STATUS = {"admin": 200, "bob": 200, "erin": 200, "alice": 403, "carol": 403, "charlie": 403}
 
 
 @pytest.mark.parametrize("who", DETAIL_STATUS)
-def test_it_shows_the_application_only_to_its_reviewers(client, world, who):
+def test_it_shows_the_application_only_to_its_reviewers(client, world, application, who):
     client.force_login(world[who])
-    response = client.get(f"/review/applications/{world['application'].pk}/")
+    response = client.get(f"/review/applications/{application.pk}/")
     assert response.status_code == DETAIL_STATUS[who]
 
 
 @pytest.mark.parametrize("who", QUEUE_STATUS)
-def test_it_opens_the_queue_to_reviewers_only(client, world, who):
+def test_it_opens_the_queue_to_reviewers_only(client, world, application, who):
     client.force_login(world[who])
     response = client.get("/review/")
     assert response.status_code == QUEUE_STATUS[who]
-    if who == "other_coordinator":
+    if who == "erin":
         assert list(response.context["page"].object_list) == []
 
 
 @pytest.mark.parametrize("who", DETAIL_STATUS)
-def test_it_lets_only_reviewers_decide(client, world, who):
-    application = world["application"]
+def test_it_lets_only_reviewers_decide(client, world, application, who):
     client.force_login(world[who])
     response = client.post(f"/review/applications/{application.pk}/approve/", {"approve-comment": ""})
     application.refresh_from_db()
@@ -95,13 +83,12 @@ def test_it_lets_only_reviewers_decide(client, world, who):
     else:
         assert response.status_code == DETAIL_STATUS[who]
         assert application.status == S.IN_REVIEW
-        assert not AssociationMembership.objects.exists()
+        assert not became_a_member(world)
 
 
-@pytest.mark.parametrize("who", ["coordinator", "admin"])
-def test_it_lets_nobody_review_their_own_organisations_application(client, world, who):
+@pytest.mark.parametrize("who", ["bob", "admin"])
+def test_it_lets_nobody_review_their_own_organisations_application(client, world, application, who):
     """A reviewer who also represents the applying organisation may see it in the cabinet, not decide on it."""
-    application = world["application"]
     RepresentativeFactory(organisation=application.organisation, user=world[who])
     client.force_login(world[who])
     assert client.get(f"/review/applications/{application.pk}/").status_code == 403
@@ -110,46 +97,45 @@ def test_it_lets_nobody_review_their_own_organisations_application(client, world
     client.post("/review/bulk/", {"applications": [application.pk], "decision": "approve"})
     application.refresh_from_db()
     assert application.status == S.IN_REVIEW
-    assert not AssociationMembership.objects.exists()
+    assert not became_a_member(world)
     assert application not in client.get("/review/?status=all").context["page"].object_list
 
 
-def test_it_sends_anonymous_visitors_to_sign_in(client, world):
-    for path in ("/review/", f"/review/applications/{world['application'].pk}/"):
+def test_it_sends_anonymous_visitors_to_sign_in(client, application):
+    for path in ("/review/", f"/review/applications/{application.pk}/"):
         response = client.get(path)
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]
-    response = client.post(f"/review/applications/{world['application'].pk}/approve/")
+    response = client.post(f"/review/applications/{application.pk}/approve/")
     assert response.status_code == 302
-    world["application"].refresh_from_db()
-    assert world["application"].status == S.IN_REVIEW
+    application.refresh_from_db()
+    assert application.status == S.IN_REVIEW
 
 
-def test_it_refuses_get_on_actions(client, world):
-    client.force_login(world["coordinator"])
-    response = client.get(f"/review/applications/{world['application'].pk}/approve/")
+def test_it_refuses_get_on_actions(client, world, application):
+    client.force_login(world.bob)
+    response = client.get(f"/review/applications/{application.pk}/approve/")
     assert response.status_code == 405
 
 
-def test_it_answers_404_for_an_unknown_action(client, world):
-    client.force_login(world["coordinator"])
-    response = client.post(f"/review/applications/{world['application'].pk}/delete/")
+def test_it_answers_404_for_an_unknown_action(client, world, application):
+    client.force_login(world.bob)
+    response = client.post(f"/review/applications/{application.pk}/delete/")
     assert response.status_code == 404
 
 
 def test_it_takes_an_application_into_review(client, world):
-    application = ApplicationFactory(association=world["association"], status=S.SUBMITTED)
-    client.force_login(world["coordinator"])
+    application = world.application  # submitted
+    client.force_login(world.bob)
     response = client.post(f"/review/applications/{application.pk}/take/", {"take-internal_note": "моя"})
     assert response.status_code == 302
     application.refresh_from_db()
-    assert (application.status, application.assigned_to) == (S.IN_REVIEW, world["coordinator"])
+    assert (application.status, application.assigned_to) == (S.IN_REVIEW, world.bob)
     assert application.events.get().internal_note == "моя"
 
 
-def test_it_requires_a_question_to_request_information(client, world):
-    application = world["application"]
-    client.force_login(world["coordinator"])
+def test_it_requires_a_question_to_request_information(client, world, application):
+    client.force_login(world.bob)
     with translation.override("en"):
         client.cookies["django_language"] = "en"
         response = client.post(
@@ -165,9 +151,10 @@ def test_it_requires_a_question_to_request_information(client, world):
     assert application.status == S.IN_REVIEW
 
 
-def test_it_rejects_with_a_reason_the_applicant_receives(client, world, django_capture_on_commit_callbacks):
-    application = world["application"]
-    client.force_login(world["coordinator"])
+def test_it_rejects_with_a_reason_the_applicant_receives(
+    client, world, application, django_capture_on_commit_callbacks
+):
+    client.force_login(world.bob)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/review/applications/{application.pk}/reject/",
@@ -176,43 +163,42 @@ def test_it_rejects_with_a_reason_the_applicant_receives(client, world, django_c
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == S.REJECTED
-    event = application.events.get()
+    event = application.events.get(to_status=S.REJECTED)
     assert (event.comment, event.internal_note) == ("Не наш профиль", "только для нас")
-    notification = Notification.objects.get(kind="application_rejected")
-    assert notification.recipient == world["applicant"]
-    assert "только для нас" not in str(notification.params)
+    notifications = Notification.objects.filter(kind="application_rejected")
+    assert {n.recipient for n in notifications} == {world.alice, world.carol}
+    assert all("только для нас" not in str(n.params) for n in notifications)
 
 
-def test_it_reports_a_step_the_status_does_not_allow(client, world):
-    application = world["application"]
-    application.reject(by=world["admin"], comment="раньше")
-    client.force_login(world["coordinator"])
+def test_it_reports_a_step_the_status_does_not_allow(client, world, application):
+    application.reject(by=world.admin, comment="раньше")
+    client.force_login(world.bob)
     response = client.post(f"/review/applications/{application.pk}/approve/", follow=True)
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     application.refresh_from_db()
     assert application.status == S.REJECTED
-    assert not AssociationMembership.objects.exists()
+    assert not became_a_member(world)
 
 
-def test_it_hides_internal_notes_from_the_applicant_side(client, world):
-    application = world["application"]
-    application.request_information(by=world["coordinator"], comment="Вопрос", internal_note="секретная заметка")
-    client.force_login(world["coordinator"])
+def test_it_hides_internal_notes_from_the_applicant_side(client, world, application):
+    application.request_information(by=world.bob, comment="Вопрос", internal_note="секретная заметка")
+    client.force_login(world.bob)
     assert "секретная заметка" in client.get(f"/review/applications/{application.pk}/").content.decode()
     assert "секретная заметка" not in str(Notification.objects.values_list("params", flat=True))
 
 
-def test_it_shows_the_organisation_history_and_other_applications(client, world):
-    application = world["application"]
-    other = ApplicationFactory(organisation=application.organisation, status=S.REJECTED)
-    AssociationMembership.objects.create(organisation=application.organisation, association=other.association)
-    client.force_login(world["coordinator"])
+def test_it_shows_the_organisation_history_and_other_applications(client, world, application):
+    other = ApplicationFactory(
+        organisation=world.applicant_org, association=world.photonics, applicant=world.alice, status=S.REJECTED
+    )
+    AssociationMembership.objects.create(organisation=world.applicant_org, association=world.photonics)
+    client.force_login(world.bob)
     response = client.get(f"/review/applications/{application.pk}/")
     ctx = response.context
     assert list(ctx["other_applications"]) == [other]
-    assert [m.association for m in ctx["memberships"]] == [other.association]
-    assert application.organisation.inn in response.content.decode()
+    assert [m.association for m in ctx["memberships"]] == [world.photonics]
+    assert world.applicant_org.inn in response.content.decode()
     assert [a.name for a, _f in ctx["actions"]] == ["request-information", "approve", "reject"]
 
 
@@ -226,56 +212,57 @@ def _queue(client, user, **params):
     return [a.pk for a in response.context["page"].object_list]
 
 
-def test_it_lists_waiting_applications_oldest_first(client, world):
+def test_it_lists_waiting_applications_oldest_first(client, world, application):
     now = timezone.now()
-    association = world["association"]
-    newer = ApplicationFactory(association=association, status=S.SUBMITTED)
-    older = ApplicationFactory(association=association, status=S.SUBMITTED)
+    additive = world.additive
+    newer = ApplicationFactory(association=additive, status=S.SUBMITTED)
+    older = ApplicationFactory(association=additive, status=S.SUBMITTED)
     MembershipApplication.objects.filter(pk=newer.pk).update(status_changed_at=now - timedelta(days=1))
     MembershipApplication.objects.filter(pk=older.pk).update(status_changed_at=now - timedelta(days=5))
-    MembershipApplication.objects.filter(pk=world["application"].pk).update(status_changed_at=now)
-    ApplicationFactory(association=association, status=S.APPROVED)
-    ApplicationFactory(association=association, status=S.DRAFT)
-    assert _queue(client, world["coordinator"]) == [older.pk, newer.pk, world["application"].pk]
-    assert _queue(client, world["coordinator"], age="3") == [older.pk]
+    MembershipApplication.objects.filter(pk=application.pk).update(status_changed_at=now)
+    ApplicationFactory(association=additive, status=S.APPROVED)
+    ApplicationFactory(association=additive, status=S.DRAFT)
+    assert _queue(client, world.bob) == [older.pk, newer.pk, application.pk]
+    assert _queue(client, world.bob, age="3") == [older.pk]
 
 
-def test_it_scopes_the_queue_to_the_coordinators_associations(client, world):
-    foreign = ApplicationFactory(status=S.SUBMITTED)
-    assert foreign.pk not in _queue(client, world["coordinator"])
-    assert foreign.pk in _queue(client, world["admin"])
+def test_it_scopes_the_queue_to_the_coordinators_associations(client, world, application):
+    foreign = ApplicationFactory(organisation=world.member_org, association=world.photonics, status=S.SUBMITTED)
+    assert foreign.pk not in _queue(client, world.bob)
+    assert _queue(client, world.erin) == [foreign.pk]
+    assert foreign.pk in _queue(client, world.admin)
 
 
-def test_it_filters_the_queue(client, world):
-    association = world["association"]
+def test_it_filters_the_queue(client, world, application):
+    additive = world.additive
     spb = OrganisationFactory(region=region("78"), short_name="Фотоника Север")
     spb.directions.add(direction("photonics"))
-    in_spb = ApplicationFactory(association=association, organisation=spb, status=S.SUBMITTED)
-    approved = ApplicationFactory(association=association, status=S.APPROVED)
-    coordinator = world["coordinator"]
-    assert _queue(client, coordinator, region="78") == [in_spb.pk]
-    assert _queue(client, coordinator, direction="photonics") == [in_spb.pk]
-    assert _queue(client, coordinator, q="Север") == [in_spb.pk]
-    assert _queue(client, coordinator, q=spb.inn[:6]) == [in_spb.pk]
-    assert _queue(client, coordinator, status="approved") == [approved.pk]
-    assert set(_queue(client, coordinator, status="all")) == {in_spb.pk, approved.pk, world["application"].pk}
-    assert _queue(client, coordinator, association=association.pk, status="in_review") == [world["application"].pk]
+    in_spb = ApplicationFactory(association=additive, organisation=spb, status=S.SUBMITTED)
+    approved = ApplicationFactory(association=additive, status=S.APPROVED)
+    bob = world.bob
+    assert _queue(client, bob, region="78") == [in_spb.pk]
+    assert _queue(client, bob, direction="photonics") == [in_spb.pk]
+    assert _queue(client, bob, q="Север") == [in_spb.pk]
+    assert _queue(client, bob, q=spb.inn[:6]) == [in_spb.pk]
+    assert _queue(client, bob, status="approved") == [approved.pk]
+    assert set(_queue(client, bob, status="all")) == {in_spb.pk, approved.pk, application.pk}
+    assert _queue(client, bob, association=additive.pk, status="in_review") == [application.pk]
 
 
-def test_it_ignores_invalid_filters_and_names_them(client, world):
-    client.force_login(world["coordinator"])
-    approved = ApplicationFactory(association=world["association"], status=S.APPROVED)
+def test_it_ignores_invalid_filters_and_names_them(client, world, application):
+    client.force_login(world.bob)
+    approved = ApplicationFactory(association=world.additive, status=S.APPROVED)
     response = client.get("/review/", {"age": "forever", "region": "xx", "status": "approved"})
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"age", "region"}
     assert [a.pk for a in response.context["page"].object_list] == [approved.pk]
 
 
-def test_it_lists_the_queue_in_a_fixed_number_of_queries(client, django_assert_num_queries, world):
+def test_it_lists_the_queue_in_a_fixed_number_of_queries(client, django_assert_num_queries, world, application):
     for _ in range(15):
-        application = ApplicationFactory(association=world["association"], status=S.SUBMITTED)
-        RepresentativeFactory(organisation=application.organisation, user=application.applicant)
-    client.force_login(world["coordinator"])
+        other = ApplicationFactory(association=world.additive, status=S.SUBMITTED)
+        RepresentativeFactory(organisation=other.organisation, user=other.applicant)
+    client.force_login(world.bob)
     # session, user, is-reviewer check, association choices, count, page rows (with organisation,
     # region, association, reviewer), nav: can-review, unread count; regions and directions choices
     with django_assert_num_queries(10):
@@ -283,16 +270,16 @@ def test_it_lists_the_queue_in_a_fixed_number_of_queries(client, django_assert_n
     assert len(response.context["page"].object_list) == 16
 
 
-def test_it_decides_in_bulk_from_the_queue(client, world, django_capture_on_commit_callbacks):
-    association = world["association"]
-    first = ApplicationFactory(association=association, status=S.SUBMITTED)
-    decided_meanwhile = ApplicationFactory(association=association, status=S.WITHDRAWN)
-    client.force_login(world["coordinator"])
+def test_it_decides_in_bulk_from_the_queue(client, world, application, django_capture_on_commit_callbacks):
+    additive = world.additive
+    first = ApplicationFactory(association=additive, status=S.SUBMITTED)
+    decided_meanwhile = ApplicationFactory(association=additive, status=S.WITHDRAWN)
+    client.force_login(world.bob)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/review/bulk/",
             {
-                "applications": [first.pk, world["application"].pk, decided_meanwhile.pk],
+                "applications": [first.pk, application.pk, decided_meanwhile.pk],
                 "decision": "approve",
                 "query": "status=all",
             },
@@ -301,41 +288,40 @@ def test_it_decides_in_bulk_from_the_queue(client, world, django_capture_on_comm
     assert response.redirect_chain[-1][0] == "/review/?status=all"
     levels = [m.level_tag for m in response.context["messages"]]
     assert levels == ["success", "warning"]
-    assert AssociationMembership.objects.filter(association=association).count() == 2
+    members = set(AssociationMembership.objects.filter(association=additive).values_list("organisation", flat=True))
+    assert members == {world.member_org.pk, world.applicant_org.pk, first.organisation_id}
     decided_meanwhile.refresh_from_db()
     assert decided_meanwhile.status == S.WITHDRAWN
 
 
-def test_it_refuses_a_bulk_rejection_without_a_reason(client, world):
-    client.force_login(world["coordinator"])
-    response = client.post(
-        "/review/bulk/", {"applications": [world["application"].pk], "decision": "reject"}, follow=True
-    )
+def test_it_refuses_a_bulk_rejection_without_a_reason(client, world, application):
+    client.force_login(world.bob)
+    response = client.post("/review/bulk/", {"applications": [application.pk], "decision": "reject"}, follow=True)
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
-    world["application"].refresh_from_db()
-    assert world["application"].status == S.IN_REVIEW
+    application.refresh_from_db()
+    assert application.status == S.IN_REVIEW
 
 
-def test_it_refuses_bulk_decisions_to_non_reviewers(client, world):
-    client.force_login(world["outsider"])
-    response = client.post("/review/bulk/", {"applications": [world["application"].pk], "decision": "approve"})
+def test_it_refuses_bulk_decisions_to_non_reviewers(client, world, application):
+    client.force_login(world.charlie)
+    response = client.post("/review/bulk/", {"applications": [application.pk], "decision": "approve"})
     assert response.status_code == 403
-    world["application"].refresh_from_db()
-    assert world["application"].status == S.IN_REVIEW
+    application.refresh_from_db()
+    assert application.status == S.IN_REVIEW
 
 
 def test_it_links_the_queue_from_the_navigation_for_reviewers_only(client, world):
-    client.force_login(world["coordinator"])
+    client.force_login(world.bob)
     assert 'href="/review/"' in client.get("/").content.decode()
-    client.force_login(world["outsider"])
+    client.force_login(world.charlie)
     assert 'href="/review/"' not in client.get("/").content.decode()
 
 
-def test_an_administrator_appoints_a_coordinator_in_the_admin(client, world):
-    association = world["association"]
+def test_an_administrator_appoints_a_coordinator_in_the_admin(client, world, application):
+    additive = world.additive
     newcomer = UserFactory()
-    client.force_login(world["admin"])
-    url = f"/admin/associations/association/{association.pk}/change/"
+    client.force_login(world.admin)
+    url = f"/admin/associations/association/{additive.pk}/change/"
     form = client.get(url).context["adminform"].form
     assert "coordinators" in form.fields
     data = {
@@ -343,36 +329,35 @@ def test_an_administrator_appoints_a_coordinator_in_the_admin(client, world):
         for name, value in {
             **{f: form.initial.get(f, "") for f in form.fields},
             "directions": [direction("photonics").pk],
-            "coordinators": [world["coordinator"].pk, newcomer.pk],
+            "coordinators": [world.bob.pk, newcomer.pk],
             "founded_on": "",
         }.items()
         if value is not None
     }
-    data["is_featured"] = "on" if association.is_featured else ""
+    data["is_featured"] = "on" if additive.is_featured else ""
     for prefix in ("memberships",):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    assert set(association.coordinators.all()) == {world["coordinator"], newcomer}
-    assert _queue(client, newcomer) == [world["application"].pk]
+    assert set(additive.coordinators.all()) == {world.bob, newcomer}
+    assert _queue(client, newcomer) == [application.pk]
 
 
-def test_it_lets_reviewers_download_the_documents(client, world):
+def test_it_lets_reviewers_download_the_documents(client, world, application):
     from django.core.files.base import ContentFile
 
     from applications.models import ApplicationDocument
 
-    application = world["application"]
     document = ApplicationDocument(
         application=application, original_name="устав.pdf", content_type="application/pdf", size=9
     )
     document.file.save("charter.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     document.save()
-    client.force_login(world["coordinator"])
+    client.force_login(world.bob)
     page = client.get(f"/review/applications/{application.pk}/").content.decode()
     assert f'href="/cabinet/documents/{document.pk}/"' in page
     response = client.get(f"/cabinet/documents/{document.pk}/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4\n"
-    client.force_login(world["other_coordinator"])
+    client.force_login(world.erin)
     assert client.get(f"/cabinet/documents/{document.pk}/").status_code == 404
