@@ -240,7 +240,7 @@ def main():
         "",
         "- full-text search on expression GIN indexes for the Russian and the English configuration "
         "(`org_fts_ru_idx`, `org_fts_en_idx`, `project_fts_ru_idx`, `project_fts_en_idx`);",
-        "- names similar to the query (`<%`, trigram GIN index on the name) only when the full-text search "
+        "- names similar to the query (`%>`, trigram GIN index on the name) only when the full-text search "
         "finds nothing, ranked by `word_similarity` and cut to the best 200 rows in one query;",
         "- exact ИНН / ОГРН through their unique B-tree indexes;",
         "- filters resolved from codes and slugs to ids first, so PostgreSQL plans with its statistics "

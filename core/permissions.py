@@ -45,11 +45,11 @@ def coordinated_association_ids(user):
 
 
 def is_coordinator(user) -> bool:
-    return is_signed_in(user) and user.coordinated_associations.exists()
+    return is_signed_in(user) and coordinated_association_ids(user).exists()
 
 
 def coordinates(user, association_id) -> bool:
-    return is_signed_in(user) and user.coordinated_associations.filter(pk=association_id).exists()
+    return is_signed_in(user) and coordinated_association_ids(user).filter(association_id=association_id).exists()
 
 
 def represented_organisation_ids(user):
@@ -90,7 +90,7 @@ def is_cluster_member(user) -> bool:
     if cached is None:
         cached = (
             user.representations.filter(organisation__memberships__status=ACTIVE_MEMBERSHIP).exists()
-            or user.coordinated_associations.exists()
+            or coordinated_association_ids(user).exists()
         )
         user._is_cluster_member = cached
     return cached

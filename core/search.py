@@ -15,16 +15,14 @@ PostgreSQL-only indexes are left out (`core.db.backends.sqlite3`).
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchVector,
-    SearchVectorExact,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.search import SearchVector, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query
 
 from .pagination import COUNT_CAP, capped_count
 
@@ -52,14 +50,18 @@ class SearchSpec:
             GinIndex(OpClass(self.name_field, name="gin_trgm_ops"), name=f"{self.prefix}_{self.name_field}_trgm_idx"),
         ]
 
-    def matches(self, query: str) -> Q:
-        """The Russian or the English vector matches the query (web-search syntax: words, "phrases", -not)."""
-        condition = Q()
+    def matches(self, model, query: str) -> RawSQL:
+        """The Russian or the English vector matches the query (web-search syntax: words, "phrases", -not).
+
+        The vectors are the indexed expressions compiled once (`compiled_vector`): building and
+        compiling them anew cost 1.6 ms a query, twice per search page.
+        """
+        parts, params = [], []
         for config in CONFIGS:
-            condition |= Q(
-                SearchVectorExact(self.vector(config), SearchQuery(query, config=config, search_type="websearch"))
-            )
-        return condition
+            vector_sql, vector_params = compiled_vector(self, model, config)
+            parts.append(f"{vector_sql} @@ websearch_to_tsquery(%s::regconfig, %s)")
+            params += [*vector_params, config, query]
+        return RawSQL(f"({' OR '.join(parts)})", params, output_field=BooleanField())
 
     def similar(self, query: str) -> Q:
         """The query is trigram-similar to a word of the name."""
@@ -75,6 +77,15 @@ class SearchSpec:
         for field in self.fields:
             condition |= Q(**{f"{field}__icontains": query})
         return condition
+
+
+@cache
+def compiled_vector(spec: SearchSpec, model, config: str) -> tuple[str, tuple]:
+    """The SQL of `spec.vector(config)` on the model's table, exactly as the index has it."""
+    query = Query(model)
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.compile(spec.vector(config).resolve_expression(query))
+    return sql, tuple(params)
 
 
 def is_postgres() -> bool:
@@ -103,7 +114,7 @@ def search(queryset, *, query: str, spec: SearchSpec, count_cap: int = COUNT_CAP
         matched = queryset.filter(spec.contains(query))
         count, more = capped_count(matched, count_cap)
         return SearchResult(matched, count, more)
-    matched = queryset.filter(spec.matches(query))
+    matched = queryset.filter(spec.matches(queryset.model, query))
     count, more = capped_count(matched, count_cap)
     if count:
         return SearchResult(matched, count, more)
