@@ -65,6 +65,18 @@ def test_an_open_application_is_returned_not_duplicated(world):
     assert MembershipApplication.objects.filter(organisation=world.applicant_org).count() == 1
 
 
+def test_an_application_committed_between_the_two_reads_is_still_a_duplicate(world, monkeypatch):
+    """The other click commits after the first look but before the blockers are read."""
+    from applications.services import applicant
+
+    real = applicant._open_application
+    looks = iter([None])
+    monkeypatch.setattr(applicant, "_open_application", lambda *args: next(looks, None) or real(*args))
+    with pytest.raises(services.DuplicateApplication) as duplicate:
+        apply(world, world.alice, world.applicant_org, [world.additive])
+    assert duplicate.value.existing == world.application
+
+
 def test_only_the_organisations_people_apply_for_it(world):
     for user in (world.charlie, world.dave, world.bob):
         with pytest.raises(PermissionDenied):

@@ -135,6 +135,10 @@ def application_create(
                 raise DuplicateApplication(existing)
             blockers = application_blockers(organisation=organisation, associations=associations)
             if blockers:
+                # The other click may have committed between the two reads: it is still a duplicate.
+                existing = _open_application(organisation, associations)
+                if existing is not None:
+                    raise DuplicateApplication(existing)
                 raise ApplicationBlocked(blockers)
             for association in associations:
                 application = MembershipApplication.objects.create(
