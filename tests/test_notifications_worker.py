@@ -69,7 +69,8 @@ class RecordingHandler:
     def __init__(self):
         self.received = Counter()
         self.lock = threading.Lock()
-        self.refuse_until = 0.0  # time.monotonic() before which DATA is refused with 451
+        self.refuse_for = 0.0  # seconds, from the first DATA on, during which DATA is refused with 451
+        self.refuse_until = 0.0
         self.refused = 0
         self.stall_next_rcpt = 0.0  # seconds to stall the next RCPT (once)
         self.stalled = threading.Event()
@@ -83,6 +84,8 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_for and not self.refuse_until:  # the window opens with the first message, however late
+            self.refuse_until = time.monotonic() + self.refuse_for
         if time.monotonic() < self.refuse_until:
             self.refused += 1
             return "451 4.3.0 Try again later"
@@ -314,7 +317,7 @@ def test_it_delivers_once_when_the_worker_is_killed_while_sending(workers, smtp)
 
 def test_it_loses_nothing_while_smtp_refuses_for_a_while(workers, smtp):
     _controller, handler = smtp
-    handler.refuse_until = time.monotonic() + 4
+    handler.refuse_for = 4
     workers.start()
     for application in _draft_applications(3):
         _submit(application)
