@@ -1,4 +1,5 @@
-"""The sign-up form's extra fields (allauth's ACCOUNT_SIGNUP_FORM_CLASS)."""
+"""The person's name: asked at sign-up (allauth's ACCOUNT_SIGNUP_FORM_CLASS, with the 152-FZ
+consent) and on the name page (`accounts:profile`)."""
 
 from django import forms
 from django.conf import settings
@@ -8,7 +9,10 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .names import NAME_PART, tidy_name_part
 from .services import user_record_signup
+
+NAME_INVALID = _("Only letters, with a hyphen, an apostrophe or a space between them.")
 
 
 def _consent_help():
@@ -21,8 +25,38 @@ def _consent_help():
     )
 
 
-class SignupConsentForm(forms.Form):
-    full_name = forms.CharField(label=_("Your full name"), max_length=200, required=False)
+class NameField(forms.CharField):
+    """One part of a person's name: letters of any script, tidied (`accounts.names.tidy_name_part`)."""
+
+    def __init__(self, *, autocomplete: str, **kwargs):
+        kwargs.setdefault("max_length", 150)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(autocomplete=autocomplete, spellcheck="false")
+
+    def to_python(self, value):
+        return tidy_name_part(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not NAME_PART.match(value):
+            raise forms.ValidationError(NAME_INVALID, code="invalid")
+
+
+class PersonNameForm(forms.Form):
+    """Surname, first name and patronymic, as the sign-up and the profile page ask for them."""
+
+    last_name = NameField(
+        label=_("Surname"), autocomplete="family-name", error_messages={"required": _("Enter your surname.")}
+    )
+    first_name = NameField(
+        label=_("First name"), autocomplete="given-name", error_messages={"required": _("Enter your first name.")}
+    )
+    patronymic = NameField(
+        label=_("Patronymic"), autocomplete="additional-name", required=False, help_text=_("If you have one.")
+    )
+
+
+class SignupConsentForm(PersonNameForm):
     pd_consent = forms.BooleanField(
         label=_("I consent to the processing of my personal data under Federal Law No. 152-FZ"),
         help_text=lazy(_consent_help, str)(),
@@ -37,6 +71,8 @@ class SignupConsentForm(forms.Form):
     def signup(self, request, user) -> None:
         user_record_signup(
             user=user,
-            full_name=self.cleaned_data.get("full_name", ""),
+            last_name=self.cleaned_data["last_name"],
+            first_name=self.cleaned_data["first_name"],
+            patronymic=self.cleaned_data["patronymic"],
             language=(get_language() or settings.LANGUAGE_CODE)[:2],
         )

@@ -39,7 +39,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     email = models.EmailField(_("e-mail"), unique=True)
-    full_name = models.CharField(_("person's full name"), max_length=200, blank=True)
+    # Sign-up asks for all three (the patronymic if the person has one); accounts made before the
+    # split, in the admin or by a command may lack them, so every name method falls back.
+    last_name = models.CharField(_("surname"), max_length=150, blank=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     is_staff = models.BooleanField(
         _("admin site access"), default=False, help_text=_("May sign in to the Django admin.")
     )
@@ -63,10 +67,36 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
 
     def __str__(self):
-        return self.full_name or self.email
+        return self.full_display_name
 
-    def get_full_name(self):
-        return self.full_name or self.email
+    @property
+    def full_display_name(self) -> str:
+        """«Соколова Наталья Игоревна»; the e-mail address when no name is known."""
+        return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part) or self.email
 
-    def get_short_name(self):
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+    @property
+    def short_display_name(self) -> str:
+        """«Соколова Н. И.» (non-breaking spaces) where space is short: the menu, the review queue."""
+        if not self.last_name:
+            return self.first_name or self.email
+        initials = "\u00a0".join(f"{part[0]}." for part in (self.first_name, self.patronymic) if part)
+        return f"{self.last_name}\u00a0{initials}" if initials else self.last_name
+
+    def greeting_name(self, language: str) -> str:
+        """How an e-mail addresses the person: «Наталья Игоревна» in Russian, «Наталья» in English.
+
+        Empty when the first name is not known: the e-mail then greets without a name
+        (a surname alone would need the right «господин»/«госпожа», and we do not ask for it).
+        """
+        if not self.first_name:
+            return ""
+        if language.startswith("ru") and self.patronymic:
+            return f"{self.first_name} {self.patronymic}"
+        return self.first_name
+
+    # Django's names for the same (the admin greets with get_short_name).
+    def get_full_name(self) -> str:
+        return self.full_display_name
+
+    def get_short_name(self) -> str:
+        return self.short_display_name

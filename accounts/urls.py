@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("privacy/", views.privacy_policy, name="privacy"),
+    path("cabinet/profile/", views.profile, name="profile"),
 ]

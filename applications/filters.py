@@ -45,9 +45,9 @@ class ReviewFilterSet(django_filters.FilterSet):
     """
 
     q = SearchTextFilter(
-        label=_("Organisation or ИНН"),
+        label=_("Organisation or INN"),
         method="search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or ИНН"), "class": "form-control"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or INN"), "class": "form-control"}),
     )
     association = django_filters.ModelChoiceFilter(
         label=_("Association"), queryset=_reviewed_associations, empty_label=_("All"), widget=_select()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
 from core.documents import DocumentsField
-from core.forms import form_helper
+from core.forms import RequiredToSubmitCharField, form_helper
 from members.models import Direction, Organisation
 
 from .models import ApplicationDocument, MembershipApplication
@@ -47,16 +47,14 @@ class ApplicationForm(forms.Form):
         help_text=_("Choose one or more; a separate application is made for each."),
         error_messages={"required": _("Choose at least one association.")},
     )
-    motivation = forms.CharField(
+    motivation = RequiredToSubmitCharField(
         label=_("Motivation"),
-        required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Why your organisation wants to join."),
     )
-    competences = forms.CharField(
+    competences = RequiredToSubmitCharField(
         label=_("Competences offered"),
-        required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What your organisation brings: products, equipment, expertise."),
@@ -75,7 +73,7 @@ class ApplicationForm(forms.Form):
         if new_organisation:
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = Organisation.objects.of_user(user).order_by("short_name")
+            self.fields["organisation"].queryset = Organisation.objects.of_user(user).order_by("sort_name", "pk")
         self.fields["associations"].queryset = Association.objects.open().order_by("name")
         self.fields["associations"].label_from_instance = lambda a: a.title
         self.fields["directions"].queryset = Direction.objects.order_by("name")
@@ -129,16 +127,24 @@ def require_for_submission(form, cleaned) -> None:
 class ApplicationEditForm(forms.ModelForm):
     """Edit a draft, or complete an application on which information was requested."""
 
+    motivation = RequiredToSubmitCharField(
+        label=_("Motivation"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why your organisation wants to join."),
+    )
+    competences = RequiredToSubmitCharField(
+        label=_("Competences offered"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What your organisation brings: products, equipment, expertise."),
+    )
     documents = documents_field(_("Add documents"))
 
     class Meta:
         model = MembershipApplication
         fields = ["motivation", "competences", "directions"]
-        widgets = {
-            "motivation": forms.Textarea(attrs={"rows": 4}),
-            "competences": forms.Textarea(attrs={"rows": 4}),
-            "directions": forms.CheckboxSelectMultiple,
-        }
+        widgets = {"directions": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,11 +22,11 @@ PAGE_SIZE = 20
 # Count at most this many matches: beyond it the page says "more than 200". A low cap lets
 # PostgreSQL stop early on broad filters (region + direction over 100,000 organisations).
 COUNT_CAP = 200
-SORTS = {"name": ("short_name", "pk"), "newest": ("-created_at", "-pk")}
+SORTS = {"name": ("sort_name", "pk"), "newest": ("-created_at", "-pk")}
 
 
 class DirectoryFilterSet(PortalFilterSet):
-    q = TextQueryFilter(label=_("Name, ИНН or ОГРН"))
+    q = TextQueryFilter(label=_("Name, INN or OGRN"))
     region = ReferenceFilter(
         reference=Region.objects, to_field="code", max_length=2, method="in_region", label=_("Region")
     )
@@ -36,7 +36,7 @@ class DirectoryFilterSet(PortalFilterSet):
     direction = ReferenceFilter(
         reference=Direction.objects, to_field="slug", max_length=50, method="with_direction", label=_("Direction")
     )
-    size = django_filters.ChoiceFilter(choices=OrganisationSize.choices, label=_("Size"))
+    size = django_filters.ChoiceFilter(choices=OrganisationSize.choices, label=_("Category"))
     sort = ChoiceOnlyFilter(choices=[("name", _("Name")), ("newest", _("Newest first"))], label=_("Sort by"))
 
     class Meta:
@@ -111,6 +111,16 @@ def directory_choices() -> dict:
 
 
 def listed_organisations(user):
-    """Organisations whose directory page the user may open: approved members, and the user's own."""
+    """Organisations whose directory page the user may open: approved members, and the user's own;
+    none for a user without the directory (`core.permissions.may_use_directory`)."""
+    if not permissions.may_use_directory(user):
+        return Organisation.objects.none()
     own = permissions.represented_organisation_ids(user)
     return Organisation.objects.filter(Q(active_membership_exists()) | Q(pk__in=own))
+
+
+def listed_organisation_ids(user, organisation_ids) -> set[int]:
+    """Which of these organisations' directory pages the user may open, to link their names (1 query at most)."""
+    if not organisation_ids:
+        return set()
+    return set(listed_organisations(user).filter(pk__in=organisation_ids).values_list("pk", flat=True))

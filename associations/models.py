@@ -84,6 +84,10 @@ class MembershipRole(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinating organisation")
 
 
+# The roles named «partners» on an association's pages and in its counts; the others are participants.
+PARTNER_ROLES = (MembershipRole.PARTNER, MembershipRole.COORDINATOR)
+
+
 class MembershipStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")

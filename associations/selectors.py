@@ -4,7 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from core import permissions
 
-from .models import Association, AssociationMembership, AssociationStatus, MembershipStatus
+from .models import PARTNER_ROLES, Association, AssociationMembership, AssociationStatus, MembershipStatus
 
 
 def active_membership_exists():
@@ -17,10 +17,15 @@ def approved_members(organisations):
 
 
 def associations_with_counts():
+    """Open associations with their active participants and partners counted as their pages list them."""
     active = Q(memberships__status=MembershipStatus.ACTIVE)
+    partner = Q(memberships__role__in=PARTNER_ROLES)
     return (
         Association.objects.open()
-        .annotate(member_count=Count("memberships", filter=active, distinct=True))
+        .annotate(
+            participant_count=Count("memberships", filter=active & ~partner, distinct=True),
+            partner_count=Count("memberships", filter=active & partner, distinct=True),
+        )
         .prefetch_related("directions")
     )
 

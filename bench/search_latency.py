@@ -53,7 +53,9 @@ def member_session() -> str:
     from associations.selectors import approved_members
     from members.models import Organisation, Representative
 
-    user, _ = User.objects.get_or_create(email="bench-member@load.example", defaults={"full_name": "Бенчмарк"})
+    user, _ = User.objects.get_or_create(
+        email="bench-member@load.example", defaults={"last_name": "Бенчмарк", "first_name": "Поиск"}
+    )
     if not Representative.objects.filter(user=user).exists():
         organisation = approved_members(Organisation.objects.all()).order_by("pk").first()
         Representative.objects.create(user=user, organisation=organisation, role="representative")

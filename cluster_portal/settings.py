@@ -51,8 +51,8 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
+# The portal's address: links in e-mails, and the domain of their Message-IDs (core.mail).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-SITE_ID = 1
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.sites",
     "django.contrib.humanize",
     "django.contrib.postgres",
     "allauth",
@@ -214,6 +213,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Sign-up also asks for the 152-FZ personal-data consent (accounts/forms.py).
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupConsentForm"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# The account e-mails: the portal's templates, the recipient's language, SITE_URL's domain.
+ACCOUNT_ADAPTER = "accounts.adapter.PortalAccountAdapter"
+# Tell the owner when the password or the address changes (templates/account/email/).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 # Internationalisation: Russian first, English selectable, no language prefix in paths.
 LANGUAGE_CODE = "ru"

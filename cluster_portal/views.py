@@ -2,7 +2,8 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
@@ -10,6 +11,12 @@ from django.views.i18n import set_language as django_set_language
 from accounts.services import user_set_language
 
 logger = logging.getLogger(__name__)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page links no icon (the admin, a file opened directly)."""
+    return HttpResponseRedirect(static("icons/favicon.png"))
 
 
 def _check_database() -> str:

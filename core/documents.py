@@ -28,6 +28,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -74,7 +75,11 @@ class DocumentPolicy:
 
     def help_text(self) -> str:
         if self.max_count > 1:
-            return _("Up to %(count)s files, %(size)s each: %(types)s.") % {
+            return ngettext(
+                "Up to %(count)s file, %(size)s each: %(types)s.",
+                "Up to %(count)s files, %(size)s each: %(types)s.",
+                self.max_count,
+            ) % {
                 "count": self.max_count,
                 "size": filesizeformat(self.max_size),
                 "types": self.type_names,
@@ -157,7 +162,11 @@ def check_uploads(files, policy: DocumentPolicy, *, already_attached: int = 0) -
     if policy.max_count > 1 and already_attached + len(files) > policy.max_count:
         errors.append(
             ValidationError(
-                _("At most %(max)s files per application (%(attached)s already attached)."),
+                ngettext_lazy(
+                    "At most %(max)s file per application (%(attached)s already attached).",
+                    "At most %(max)s files per application (%(attached)s already attached).",
+                    "max",
+                ),
                 code="too_many",
                 params={"max": policy.max_count, "attached": already_attached},
             )

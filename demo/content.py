@@ -158,6 +158,53 @@ ASSOCIATIONS = [
     ),
 ]
 
+# The bodies of the association pages the article tells more about (Russian, English); the others
+# have their summary alone.
+ASSOCIATION_DESCRIPTIONS = {
+    "3d-printing-industrial-design": (
+        "Объединение создано в Московском инновационном кластере, чтобы вместе разрабатывать, продвигать "
+        "и тиражировать решения в сфере 3D-печати и промышленного дизайна. В него вошли 35 столичных "
+        "компаний. Партнёрами стали Московский политехнический университет, Корпорация развития "
+        "Зеленограда, которая обеспечивает участников ресурсами и инфраструктурой, и разработчики "
+        "3D-принтеров и сканеров.",
+        "The association was founded within the Moscow Innovation Cluster to develop, promote and replicate "
+        "solutions in 3D printing and industrial design together. It brings together 35 Moscow companies. "
+        "Its partners are Moscow Polytechnic University, the Zelenograd Development Corporation, which "
+        "provides the participants with resources and infrastructure, and developers of 3D printers and scanners.",
+    ),
+    "photonics": (
+        "Фотоника использует свет так же, как электроника — электроны: данные обрабатываются и передаются "
+        "в 50–100 раз быстрее, а детали устройств в десятки раз меньше современных микросхем и потребляют "
+        "значительно меньше энергии. В объединение вошли 39 организаций, которые развивают наукоёмкие "
+        "технологические решения.",
+        "Photonics uses light as electronics uses electrons: data are processed and sent 50–100 times faster, "
+        "and the devices' parts are tens of times smaller than today's chips and use far less energy. "
+        "The association brings together 39 organisations developing research-intensive solutions.",
+    ),
+}
+
+# The bodies of the project pages the article tells more about (Russian, English).
+PROJECT_DESCRIPTIONS = {
+    "pellet-printer": (
+        "Спрос на 3D-печать растёт во многих отраслях — от промышленного производства до медицины. "
+        "Гранульный принтер печатает крупногабаритные изделия из полимерных гранул: они дешевле филамента, "
+        "а материал можно подобрать под задачу. Московский политехнический университет ведёт исследования, "
+        "Корпорация развития Зеленограда предоставляет площадку и инфраструктуру, разработчики 3D-принтеров "
+        "и сканеров отвечают за оборудование и контроль качества.",
+        "Demand for 3D printing is growing in many industries, from manufacturing to medicine. The pellet "
+        "printer makes large-format parts from polymer pellets, which cost less than filament and let the "
+        "material be chosen for the job. Moscow Polytechnic University leads the research, the Zelenograd "
+        "Development Corporation provides the site and infrastructure, and developers of 3D printers and "
+        "scanners are responsible for the equipment and quality control.",
+    ),
+    "passive-photonic-ics": (
+        "Участники объединения создают пассивные фотонные интегральные схемы — основу устройств, в которых "
+        "данные передаются светом. Такие схемы меньше электронных и потребляют значительно меньше энергии.",
+        "The association's members are building passive photonic integrated circuits, the basis of devices "
+        "that carry data as light. Such circuits are smaller than electronic ones and use far less energy.",
+    ),
+}
+
 # association slug, slug, title, title_en, summary, summary_en, stage, visibility, directions
 PROJECTS = [
     (
@@ -564,7 +611,7 @@ NAMED_ORGANISATIONS = [
     (
         "mospolytech",
         "university",
-        'Федеральное государственное автономное образовательное учреждение высшего образования "Московский политехнический университет"',
+        "Федеральное государственное автономное образовательное учреждение высшего образования «Московский политехнический университет»",
         "Московский политех",
         "large",
         ["additive-manufacturing", "industrial-design"],
@@ -574,7 +621,7 @@ NAMED_ORGANISATIONS = [
     (
         "zelenograd",
         "development_institution",
-        'Акционерное общество "Корпорация развития Зеленограда"',
+        "Акционерное общество «Корпорация развития Зеленограда»",
         "Корпорация развития Зеленограда",
         "large",
         ["microelectronics", "additive-manufacturing"],
@@ -584,8 +631,8 @@ NAMED_ORGANISATIONS = [
     (
         "printer-dev-1",
         "company",
-        'Общество с ограниченной ответственностью "ПринтТех Системы"',
-        'ООО "ПринтТех Системы"',
+        "Общество с ограниченной ответственностью «ПринтТех Системы»",
+        "ООО «ПринтТех Системы»",
         "small",
         ["additive-manufacturing"],
         "3d-printing-industrial-design",
@@ -594,8 +641,8 @@ NAMED_ORGANISATIONS = [
     (
         "printer-dev-2",
         "company",
-        'Общество с ограниченной ответственностью "ГранулаПринт"',
-        'ООО "ГранулаПринт"',
+        "Общество с ограниченной ответственностью «ГранулаПринт»",
+        "ООО «ГранулаПринт»",
         "small",
         ["additive-manufacturing"],
         "3d-printing-industrial-design",
@@ -604,8 +651,8 @@ NAMED_ORGANISATIONS = [
     (
         "scanner-dev",
         "company",
-        'Общество с ограниченной ответственностью "СканМастер 3Д"',
-        'ООО "СканМастер 3Д"',
+        "Общество с ограниченной ответственностью «СканМастер 3Д»",
+        "ООО «СканМастер 3Д»",
         "micro",
         ["additive-manufacturing", "industrial-design"],
         "3d-printing-industrial-design",

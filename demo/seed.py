@@ -5,7 +5,7 @@ a second run finds them and writes nothing.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -14,7 +14,15 @@ from applications.models import ApplicationEvent, ApplicationStatus, MembershipA
 from applications.services import notify_application_event
 from associations.models import Association, AssociationMembership, MembershipStatus
 from members.identifiers import make_inn, make_kpp, make_ogrn
-from members.models import Direction, LegalForm, Organisation, Region, Representative, RepresentativeRole
+from members.models import (
+    Direction,
+    LegalForm,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Representative,
+    RepresentativeRole,
+)
 from projects.models import Milestone, MilestoneState, ParticipantRole, Project, ProjectParticipant, Stage, StageChange
 
 from . import content
@@ -64,10 +72,11 @@ def _organisation_rows(rng, count, association_slug):
             name = _company(rng, n)
             form = rng.choice(["ООО", "ООО", "ООО", "АО"])
             long_form = "Общество с ограниченной ответственностью" if form == "ООО" else "Акционерное общество"
-            full, short = f'{long_form} "{name}"', f'{form} "{name}"'
+            full, short = f"{long_form} «{name}»", f"{form} «{name}»"
             size = rng.choices(["micro", "small", "medium", "large"], [3, 5, 3, 1])[0]
         yield {
             "legal_form": LegalForm.SOLE_TRADER if sole_trader else LegalForm.LEGAL_ENTITY,
+            "kind": OrganisationKind.default_for(LegalForm.SOLE_TRADER if sole_trader else LegalForm.LEGAL_ENTITY),
             "inn": make_inn(rng, sole_trader=sole_trader, region=region),
             "ogrn": make_ogrn(rng, sole_trader=sole_trader, region=region),
             "kpp": "" if sole_trader else make_kpp(rng, region=region),
@@ -88,7 +97,8 @@ class Seeder:
         self.regions = {r.code: r for r in Region.objects.all()}
         self.directions = {d.slug: d for d in Direction.objects.all()}
         self.created = {}
-        self.today = date(2026, 11, 1)
+        # Every dated event of the demo lies before this day, so no history is in the future.
+        self.today = timezone.localdate()
 
     def count(self, what, created):
         if created:
@@ -96,9 +106,14 @@ class Seeder:
 
     # Accounts
 
-    def user(self, email, full_name, **flags):
+    def user(self, email, name, **flags):
+        """An account named «Фамилия Имя Отчество» (name), its address confirmed."""
         User = get_user_model()
-        user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name, **flags})
+        last_name, first_name, patronymic = name
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={"last_name": last_name, "first_name": first_name, "patronymic": patronymic, **flags},
+        )
         if created:
             user.set_password(self.password)
             user.pd_consent_at = timezone.now()
@@ -114,6 +129,7 @@ class Seeder:
     def associations(self):
         result = {}
         for slug, name, name_en, summary, summary_en, directions, year, _count, featured in content.ASSOCIATIONS:
+            description, description_en = content.ASSOCIATION_DESCRIPTIONS.get(slug, ("", ""))
             association, created = Association.objects.get_or_create(
                 slug=slug,
                 defaults={
@@ -121,8 +137,9 @@ class Seeder:
                     "name_en": name_en,
                     "summary": summary,
                     "summary_en": summary_en,
-                    "description": summary,
-                    "description_en": summary_en,
+                    # A body of its own where the article gives one; never the summary again.
+                    "description": description,
+                    "description_en": description_en,
                     "founded_on": date(year, 3, 1),
                     "is_featured": featured,
                 },
@@ -195,6 +212,8 @@ class Seeder:
             rng = random.Random(f"{SEED}-{project_slug}")
             lead = named["printer-dev-2"] if project_slug == "pellet-printer" else pool[index % len(pool)]
             starts = self.today - timedelta(days=60 + 25 * index)
+            history = self.stage_dates(stage, starts)
+            description, description_en = content.PROJECT_DESCRIPTIONS.get(project_slug, ("", ""))
             project, created = Project.objects.get_or_create(
                 slug=project_slug,
                 defaults={
@@ -203,12 +222,14 @@ class Seeder:
                     "title_en": title_en,
                     "summary": summary,
                     "summary_en": summary_en,
-                    "description": f"{summary}\n\n{summary_en}",
+                    "description": description,
+                    "description_en": description_en,
                     "stage": stage,
                     "visibility": visibility,
                     "lead_organisation": lead,
                     "starts_on": starts,
-                    "ends_on": starts + timedelta(days=540),
+                    # A completed project ended when it was completed; the others plan a year and a half.
+                    "ends_on": history[-1][1] if stage == Stage.COMPLETED else starts + timedelta(days=540),
                     "staff_notes": "Плановая проверка этапа — ежеквартально.",
                     "budget_rub": 5_000_000 + 750_000 * index,
                     "created_at": timezone.now() - timedelta(days=len(content.PROJECTS) - index),
@@ -237,34 +258,42 @@ class Seeder:
             ProjectParticipant.objects.bulk_create(
                 [ProjectParticipant(project=project, organisation=org, role=role) for org, role in participants]
             )
-            self.stage_history(project, stage, starts)
-            self.milestones(project, stage, starts)
+            self.stage_history(project, history)
+            self.milestones(project, stage, starts, history)
 
-    def stage_history(self, project, stage, starts):
+    def stage_dates(self, stage, starts) -> list[tuple[str, date]]:
+        """The stages a project went through to reach `stage`, each with the day it was reached.
+
+        Three months apart, closer together when the project is younger, so the last change
+        happened before today: the demo has no history in the future.
+        """
         path = (
             STAGE_PATH[: STAGE_PATH.index(stage) + 1]
             if stage in STAGE_PATH
             else [Stage.IDEA, Stage.DEVELOPMENT, Stage.SUSPENDED]
         )
+        gap = min(90, (self.today - starts).days // len(path))
+        return [(to, starts + timedelta(days=gap * step)) for step, to in enumerate(path)]
+
+    def stage_history(self, project, history):
         previous = ""
-        for step, to in enumerate(path):
+        for step, (to, day) in enumerate(history):
             StageChange.objects.create(
                 project=project,
                 from_stage=previous,
                 to_stage=to,
                 comment="" if step == 0 else "Решение совета объединения",
-                created_at=timezone.make_aware(
-                    timezone.datetime.combine(starts + timedelta(days=90 * step), timezone.datetime.min.time())
-                ),
+                created_at=timezone.make_aware(datetime.combine(day, time(10))),
             )
             previous = to
 
-    def milestones(self, project, stage, starts):
+    def milestones(self, project, stage, starts, history):
+        """A milestone of each stage: those of the stages passed done the day before the next began."""
         done_until = STAGE_PATH.index(stage) if stage in STAGE_PATH else 1
         titles = ["Техническое задание", "Прототип", "Испытания", "Первые продажи", "Тиражирование"]
         for n, title in enumerate(titles):
             if n < done_until:
-                state, completed = MilestoneState.DONE, starts + timedelta(days=90 * n + 80)
+                state, completed = MilestoneState.DONE, history[n + 1][1] - timedelta(days=1)
             elif n == done_until and stage != Stage.SUSPENDED:
                 state, completed = MilestoneState.IN_PROGRESS, None
             else:
@@ -283,8 +312,9 @@ class Seeder:
         row = next(_organisation_rows(rng, 1, "3d-printing-industrial-design"))
         row.update(
             legal_form=LegalForm.LEGAL_ENTITY,
-            full_name='Общество с ограниченной ответственностью "Аддитив Плюс"',
-            short_name='ООО "Аддитив Плюс"',
+            kind=OrganisationKind.COMPANY,
+            full_name="Общество с ограниченной ответственностью «Аддитив Плюс»",
+            short_name="ООО «Аддитив Плюс»",
             size="small",
         )
         row["inn"], row["ogrn"], row["kpp"] = make_inn(rng), make_ogrn(rng), make_kpp(rng)
@@ -296,6 +326,7 @@ class Seeder:
         sole = dict(next(_organisation_rows(random.Random(f"{SEED}-sole"), 1, "robotics")))
         sole.update(
             legal_form=LegalForm.SOLE_TRADER,
+            kind=OrganisationKind.SOLE_TRADER,
             full_name="Индивидуальный предприниматель Орлова Анна Сергеевна",
             short_name="ИП Орлова А. С.",
             kpp="",
@@ -372,13 +403,13 @@ class Seeder:
     def run(self):
         admin = coordinator_3d = coordinator_photonics = applicant = member = sole_trader = None
         if self.create_accounts:
-            admin = self.user(ADMIN_EMAIL, "Администратор кластера", is_staff=True, is_superuser=True)
-            self.user("staff@cluster.local", "Сотрудник кластера", is_cluster_staff=True)
-            coordinator_3d = self.user("coordinator-3d@cluster.local", "Елена Координатор")
-            coordinator_photonics = self.user("coordinator-photonics@cluster.local", "Игорь Фотонов")
-            applicant = self.user("applicant@example.ru", "Павел Заявитель")
-            member = self.user("member@example.ru", "Мария Участник")
-            sole_trader = self.user("orlova@example.ru", "Анна Орлова")
+            admin = self.user(ADMIN_EMAIL, ("Кузнецов", "Андрей", "Викторович"), is_staff=True, is_superuser=True)
+            self.user("staff@cluster.local", ("Белова", "Ольга", "Сергеевна"), is_cluster_staff=True)
+            coordinator_3d = self.user("coordinator-3d@cluster.local", ("Соколова", "Наталья", "Игоревна"))
+            coordinator_photonics = self.user("coordinator-photonics@cluster.local", ("Фотонов", "Игорь", "Алексеевич"))
+            applicant = self.user("applicant@example.ru", ("Морозов", "Павел", "Андреевич"))
+            member = self.user("member@example.ru", ("Лебедева", "Мария", "Олеговна"))
+            sole_trader = self.user("orlova@example.ru", ("Орлова", "Анна", "Сергеевна"))
         associations = self.associations()
         if coordinator_3d:
             associations["3d-printing-industrial-design"].coordinators.add(coordinator_3d)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Direction, Invitation, JoinRequest, Organisation, Region, Representative
 
@@ -26,20 +27,31 @@ class RepresentativeInline(admin.TabularInline):
 class RepresentativeAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role"]
-    search_fields = ["user__email", "user__full_name", "organisation__short_name", "organisation__inn"]
+    search_fields = [
+        "user__email",
+        "user__last_name",
+        "user__first_name",
+        "organisation__short_name",
+        "organisation__inn",
+    ]
     autocomplete_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "inn", "ogrn", "legal_form", "kind", "region", "size", "created_at"]
+    list_display = ["name", "inn", "ogrn", "legal_form", "kind", "region", "size", "created_at"]
     list_filter = ["legal_form", "kind", "size", "region", "directions"]
     search_fields = ["short_name", "full_name", "inn", "ogrn"]
     autocomplete_fields = ["region"]
     filter_horizontal = ["directions"]
     inlines = [RepresentativeInline]
     list_select_related = ["region"]
+
+    @admin.display(description=_("short name"), ordering="sort_name")
+    def name(self, organisation):
+        """The short name, sorted without its legal form and quotes, as the portal's lists are."""
+        return organisation.short_name
 
 
 @admin.register(JoinRequest)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import form_helper
 
-from .models import Direction, LegalForm, Organisation, Region
+from .models import Direction, LegalForm, Organisation, OrganisationKind, Region
 from .services import PROFILE_FIELDS
 from .validators import validate_inn, validate_kpp, validate_ogrn
 
@@ -50,15 +50,30 @@ class OrganisationForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         }
         help_texts = {
-            "inn": _("10 digits for a legal entity, 12 digits for an individual entrepreneur."),
-            "ogrn": _("ОГРН: 13 digits for a legal entity; ОГРНИП: 15 digits for an individual entrepreneur."),
-            "kpp": _("9 characters; legal entities only. Leave empty for an individual entrepreneur."),
+            "kind": _("Left empty, it follows the legal form: an individual entrepreneur or a company."),
+            "inn": _(
+                "The taxpayer identification number: 10 digits for a legal entity, 12 for an individual entrepreneur."
+            ),
+            "ogrn": _(
+                "The primary state registration number: OGRN, 13 digits, for a legal entity; "
+                "OGRNIP, 15 digits, for an individual entrepreneur."
+            ),
+            "kpp": _(
+                "The tax registration reason code: 9 characters, legal entities only. "
+                "Leave empty for an individual entrepreneur."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing_organisation = None
         self.fields["legal_form"].choices = LegalForm.choices
+        # No kind is preselected for a new profile: left empty, it follows the legal form (clean()).
+        kind = self.fields["kind"]
+        kind.required = False
+        kind.choices = [("", "—"), *OrganisationKind.choices]
+        if not self.instance.pk and "kind" not in kwargs.get("initial", {}):
+            self.initial["kind"] = ""
         self.fields["region"].queryset = Region.objects.order_by("code")
         self.fields["directions"].queryset = Direction.objects.order_by("name")
         self.fields["kpp"].widget.attrs["data-legal-entity-only"] = "true"
@@ -87,13 +102,19 @@ class OrganisationForm(forms.ModelForm):
             self.existing_organisation = existing
             raise ValidationError(
                 _(
-                    "An organisation with ИНН %(inn)s is already registered in the portal. "
+                    "An organisation with INN %(inn)s is already registered in the portal. "
                     "You can ask its owner to add you as a representative."
                 ),
                 code="inn_registered",
                 params={"inn": inn},
             )
         return inn
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("kind"):
+            cleaned["kind"] = OrganisationKind.default_for(cleaned.get("legal_form"))
+        return cleaned
 
     def clean_ogrn(self):
         ogrn = _digits(self.cleaned_data["ogrn"])
@@ -133,7 +154,7 @@ class JoinRequestForm(forms.Form):
         inn = _digits(self.cleaned_data["inn"])
         organisation = Organisation.objects.filter(inn=inn).first()
         if organisation is None:
-            raise ValidationError(_("No organisation with this ИНН is registered."), code="inn_unknown")
+            raise ValidationError(_("No organisation with this INN is registered."), code="inn_unknown")
         self.organisation = organisation
         return inn
 

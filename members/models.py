@@ -16,9 +16,20 @@ from core.i18n import localized
 from core.search import SearchSpec
 from core.transitions import REQUEST_WORKFLOW, RequestStatus, change_once
 
+from .names import name_sort_key
 from .validators import legal_form_errors, validate_inn, validate_kpp, validate_ogrn, validate_okved
 
 models.CharField.register_lookup(Length)
+
+
+def _place(name: str) -> str:
+    """A place name compared loosely: case, ё and a leading «г.» (город) do not matter."""
+    name = name.strip().casefold().replace("ё", "е")
+    for prefix in ("г.", "город "):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+    return name.strip()
+
 
 # Reference data
 
@@ -67,8 +78,8 @@ class Direction(models.Model):
 
 
 class LegalForm(models.TextChoices):
-    LEGAL_ENTITY = "legal_entity", _("Legal entity (ЮЛ)")
-    SOLE_TRADER = "sole_trader", _("Individual entrepreneur (ИП)")
+    LEGAL_ENTITY = "legal_entity", _("Legal entity")
+    SOLE_TRADER = "sole_trader", _("Individual entrepreneur")
 
 
 class OrganisationKind(models.TextChoices):
@@ -77,14 +88,22 @@ class OrganisationKind(models.TextChoices):
     RESEARCH_INSTITUTE = "research_institute", _("Research institute")
     DEVELOPMENT_INSTITUTION = "development_institution", _("Development institution")
     INVESTOR = "investor", _("Investor")
+    SOLE_TRADER = "sole_trader", _("Individual entrepreneur")
     OTHER = "other", _("Other")
+
+    @classmethod
+    def default_for(cls, legal_form: str) -> str:
+        """The kind a profile gets when none is chosen: an ИП is an individual entrepreneur."""
+        return cls.SOLE_TRADER if legal_form == LegalForm.SOLE_TRADER else cls.COMPANY
 
 
 class OrganisationSize(models.TextChoices):
-    MICRO = "micro", _("Micro")
-    SMALL = "small", _("Small")
-    MEDIUM = "medium", _("Medium")
-    LARGE = "large", _("Large")
+    """The legal categories of enterprises (Federal Law No. 209-FZ), named as the law names them."""
+
+    MICRO = "micro", _("Micro-enterprise")
+    SMALL = "small", _("Small enterprise")
+    MEDIUM = "medium", _("Medium-sized enterprise")
+    LARGE = "large", _("Large enterprise")
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -106,22 +125,26 @@ class Organisation(models.Model):
     kind = models.CharField(
         _("kind"), max_length=30, choices=OrganisationKind.choices, default=OrganisationKind.COMPANY
     )
-    inn = models.CharField(_("ИНН"), max_length=12, unique=True, validators=[validate_inn])
-    ogrn = models.CharField(_("ОГРН / ОГРНИП"), max_length=15, unique=True, validators=[validate_ogrn])
-    kpp = models.CharField(_("КПП"), max_length=9, blank=True, validators=[validate_kpp])
+    inn = models.CharField(_("INN (taxpayer number)"), max_length=12, unique=True, validators=[validate_inn])
+    ogrn = models.CharField(_("OGRN / OGRNIP"), max_length=15, unique=True, validators=[validate_ogrn])
+    kpp = models.CharField(_("KPP"), max_length=9, blank=True, validators=[validate_kpp])
     full_name = models.CharField(_("full legal name"), max_length=500)
     short_name = models.CharField(_("short name"), max_length=200)
+    # The short name without its legal form and quotes (members.names): what lists sort by.
+    sort_name = models.CharField(_("name for sorting"), max_length=200, editable=False, default="")
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organisations")
     city = models.CharField(_("city"), max_length=120)
     address = models.CharField(_("address"), max_length=500, blank=True)
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    size = models.CharField(_("size"), max_length=10, choices=OrganisationSize.choices, default=OrganisationSize.SMALL)
+    size = models.CharField(
+        _("enterprise category"), max_length=10, choices=OrganisationSize.choices, default=OrganisationSize.SMALL
+    )
     directions = models.ManyToManyField(
         Direction, verbose_name=_("technology directions"), related_name="organisations", blank=True
     )
-    okved = models.CharField(_("main ОКВЭД code"), max_length=8, blank=True, validators=[validate_okved])
+    okved = models.CharField(_("main OKVED code"), max_length=8, blank=True, validators=[validate_okved])
     description = models.TextField(_("competences"), blank=True)
     show_email = models.BooleanField(_("show e-mail to cluster members"), default=True)
     show_phone = models.BooleanField(_("show phone to cluster members"), default=False)
@@ -134,12 +157,12 @@ class Organisation(models.Model):
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["short_name"]
+        ordering = ["sort_name", "pk"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         indexes = [
-            models.Index(fields=["region", "short_name"], name="org_region_name_idx"),
-            models.Index(fields=["short_name", "id"], name="org_short_name_id_idx"),
+            models.Index(fields=["region", "sort_name"], name="org_region_sort_name_idx"),
+            models.Index(fields=["sort_name", "id"], name="org_sort_name_id_idx"),
             models.Index(fields=["-created_at", "-id"], name="org_created_idx"),
             models.Index(fields=["size"], name="org_size_idx"),
             *ORGANISATION_SEARCH.indexes(),
@@ -151,12 +174,20 @@ class Organisation(models.Model):
                     Q(legal_form=LegalForm.LEGAL_ENTITY, inn__length=10, ogrn__length=13, kpp__length=9)
                     | Q(legal_form=LegalForm.SOLE_TRADER, inn__length=12, ogrn__length=15, kpp="")
                 ),
-                violation_error_message=_("ИНН, ОГРН and КПП do not fit the legal form."),
+                violation_error_message=_("INN, OGRN and KPP do not fit the legal form."),
             ),
         ]
 
     def __str__(self):
         return self.short_name
+
+    def save(self, *args, **kwargs):
+        """Keep the sort key in step with the short name (bulk writes set it with `name_sort_key`)."""
+        self.sort_name = name_sort_key(self.short_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "short_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         """The organisation's page in the member directory."""
@@ -164,12 +195,35 @@ class Organisation(models.Model):
 
     def clean(self):
         errors = legal_form_errors(legal_form=self.legal_form, inn=self.inn, ogrn=self.ogrn, kpp=self.kpp)
+        if self.kind == OrganisationKind.SOLE_TRADER and self.legal_form != LegalForm.SOLE_TRADER:
+            errors["kind"] = ValidationError(
+                _("Only an individual entrepreneur is of this kind: choose another one for a legal entity."),
+                code="kind_legal_form",
+            )
         if errors:
             raise ValidationError(errors)
 
     @property
     def is_sole_trader(self) -> bool:
         return self.legal_form == LegalForm.SOLE_TRADER
+
+    @property
+    def kind_with_legal_form(self) -> str:
+        """«Компания, юридическое лицо»; an individual entrepreneur is named once."""
+        kind = str(self.get_kind_display())
+        if self.kind == OrganisationKind.SOLE_TRADER:
+            return kind
+        legal_form = str(self.get_legal_form_display())
+        return f"{kind}, {legal_form[:1].lower()}{legal_form[1:]}"
+
+    @property
+    def location(self) -> str:
+        """The region and the city, each place named once: «Москва», «Московская область, Химки»."""
+        region = self.region.title
+        city = self.city.strip()
+        if not city or _place(city) in {_place(self.region.name), _place(self.region.name_en)}:
+            return region
+        return f"{region}, {city}"
 
 
 class RepresentativeRole(models.TextChoices):

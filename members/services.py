@@ -86,7 +86,7 @@ def join_request_create(*, user, organisation: Organisation, message: str = "") 
             params = {
                 "organisation": organisation.short_name,
                 "inn": organisation.inn,
-                "user": user.get_full_name(),
+                "user": user.full_display_name,
                 "email": user.email,
                 "message": message,
             }
@@ -148,7 +148,7 @@ def invitation_send(*, organisation: Organisation, email: str, invited_by) -> In
             params = {
                 "organisation": organisation.short_name,
                 "inn": organisation.inn,
-                "by": invited_by.get_full_name(),
+                "by": invited_by.full_display_name,
             }
             existing = permissions.active_users().filter(email__iexact=email).first()
             if existing:

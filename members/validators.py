@@ -48,41 +48,41 @@ def ogrn_check_digit(body: str) -> str:
 def validate_inn(value: str) -> None:
     if not value.isdigit() or len(value) not in (10, 12):
         raise ValidationError(
-            _("ИНН must consist of 10 digits (legal entity) or 12 digits (individual entrepreneur)."),
+            _("INN must consist of 10 digits (legal entity) or 12 digits (individual entrepreneur)."),
             code="inn_format",
         )
     if value.startswith("00"):
-        raise ValidationError(_("ИНН cannot start with 00: the first two digits are a region code."), code="inn_region")
+        raise ValidationError(_("INN cannot start with 00: the first two digits are a region code."), code="inn_region")
     body = value[:9] if len(value) == 10 else value[:10]
     if value[len(body) :] != inn_check_digits(body):
-        raise ValidationError(_("ИНН check digit is wrong: please check the number for typos."), code="inn_checksum")
+        raise ValidationError(_("INN check digit is wrong: please check the number for typos."), code="inn_checksum")
 
 
 def validate_ogrn(value: str) -> None:
     if not value.isdigit() or len(value) not in (13, 15):
         raise ValidationError(
-            _("ОГРН must consist of 13 digits; ОГРНИП of an individual entrepreneur of 15 digits."),
+            _("OGRN must consist of 13 digits; OGRNIP of an individual entrepreneur of 15 digits."),
             code="ogrn_format",
         )
     if len(value) == 13 and value[0] not in "15":
-        raise ValidationError(_("ОГРН of a legal entity starts with 1 or 5."), code="ogrn_sign")
+        raise ValidationError(_("OGRN of a legal entity starts with 1 or 5."), code="ogrn_sign")
     if len(value) == 15 and value[0] != "3":
-        raise ValidationError(_("ОГРНИП of an individual entrepreneur starts with 3."), code="ogrn_sign")
+        raise ValidationError(_("OGRNIP of an individual entrepreneur starts with 3."), code="ogrn_sign")
     if value[-1] != ogrn_check_digit(value[:-1]):
-        raise ValidationError(_("ОГРН check digit is wrong: please check the number for typos."), code="ogrn_checksum")
+        raise ValidationError(_("OGRN check digit is wrong: please check the number for typos."), code="ogrn_checksum")
 
 
 def validate_kpp(value: str) -> None:
     if not KPP_RE.match(value):
         raise ValidationError(
-            _("КПП must consist of 9 characters: 4 digits, 2 digits or capital Latin letters, 3 digits."),
+            _("KPP must consist of 9 characters: 4 digits, 2 digits or capital Latin letters, 3 digits."),
             code="kpp_format",
         )
 
 
 def validate_okved(value: str) -> None:
     if not OKVED_RE.match(value):
-        raise ValidationError(_("ОКВЭД code looks like 62, 62.01 or 28.99.3."), code="okved_format")
+        raise ValidationError(_("OKVED code looks like 62, 62.01 or 28.99.3."), code="okved_format")
 
 
 def legal_form_errors(*, legal_form: str, inn: str, ogrn: str, kpp: str) -> dict[str, ValidationError]:
@@ -96,20 +96,20 @@ def legal_form_errors(*, legal_form: str, inn: str, ogrn: str, kpp: str) -> dict
     errors = {}
     if legal_form == LegalForm.LEGAL_ENTITY:
         if inn and len(inn) != 10:
-            errors["inn"] = ValidationError(_("A legal entity has a 10-digit ИНН."), code="inn_legal_form")
+            errors["inn"] = ValidationError(_("A legal entity has a 10-digit INN."), code="inn_legal_form")
         if ogrn and len(ogrn) != 13:
-            errors["ogrn"] = ValidationError(_("A legal entity has a 13-digit ОГРН."), code="ogrn_legal_form")
+            errors["ogrn"] = ValidationError(_("A legal entity has a 13-digit OGRN."), code="ogrn_legal_form")
         if not kpp:
-            errors["kpp"] = ValidationError(_("КПП is required for a legal entity."), code="kpp_required")
+            errors["kpp"] = ValidationError(_("KPP is required for a legal entity."), code="kpp_required")
     elif legal_form == LegalForm.SOLE_TRADER:
         if inn and len(inn) != 12:
-            errors["inn"] = ValidationError(_("An individual entrepreneur has a 12-digit ИНН."), code="inn_legal_form")
+            errors["inn"] = ValidationError(_("An individual entrepreneur has a 12-digit INN."), code="inn_legal_form")
         if ogrn and len(ogrn) != 15:
             errors["ogrn"] = ValidationError(
-                _("An individual entrepreneur has a 15-digit ОГРНИП."), code="ogrn_legal_form"
+                _("An individual entrepreneur has a 15-digit OGRNIP."), code="ogrn_legal_form"
             )
         if kpp:
             errors["kpp"] = ValidationError(
-                _("An individual entrepreneur has no КПП: leave the field empty."), code="kpp_forbidden"
+                _("An individual entrepreneur has no KPP: leave the field empty."), code="kpp_forbidden"
             )
     return errors

@@ -23,6 +23,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.mail import message_id
+
 from .models import EmailStatus, Notification
 from .services import render_notification
 
@@ -78,13 +80,12 @@ def _held(claim_: Claim):
 
 def build_message(notification: Notification) -> EmailMultiAlternatives:
     rendered = render_notification(notification)
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "cluster.local"
     message = EmailMultiAlternatives(
         rendered.subject,
         rendered.text,
         to=[notification.address],
         headers={
-            "Message-ID": f"<notification-{notification.pk}@{domain}>",
+            "Message-ID": message_id(f"notification-{notification.pk}"),
             "X-Portal-Notification": str(notification.pk),
         },
     )

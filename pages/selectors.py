@@ -88,9 +88,14 @@ def suggestions_for(organisation: Organisation, user, *, limit: int = 5) -> dict
 
 
 def contact_details(organisation: Organisation, user) -> dict:
-    """The contacts the viewer may see: the organisation's own choices, all of them for its people and staff."""
+    """The contacts the viewer may see: the organisation's own choices, all of them for its people and staff.
+
+    An individual entrepreneur's address is where the person lives: as in the state register, which
+    publishes a legal entity's address but not an entrepreneur's, only its people and staff see it.
+    """
     insider = permissions.sees_all_contacts(user, organisation.pk)
     return {
+        "address": organisation.address if (insider or not organisation.is_sole_trader) else "",
         "email": organisation.email if (insider or organisation.show_email) else "",
         "phone": organisation.phone if (insider or organisation.show_phone) else "",
         "hidden_email": insider and not organisation.show_email,

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from applications.models import MembershipApplication
-from associations.directory import listed_organisations
-from associations.models import AssociationMembership, MembershipRole
+from associations.directory import listed_organisation_ids, listed_organisations
+from associations.models import PARTNER_ROLES, AssociationMembership
 from associations.selectors import associations_with_counts, organisation_memberships
 from core import permissions
 from core.transitions import RequestStatus
@@ -42,18 +42,18 @@ def association_list(request: HttpRequest) -> HttpResponse:
 
 def association_detail(request: HttpRequest, slug: str) -> HttpResponse:
     association = get_object_or_404(associations_with_counts().prefetch_related("coordinators"), slug=slug)
-    memberships = (
+    memberships = list(
         AssociationMembership.objects.active()
         .filter(association=association)
         .select_related("organisation__region")
-        .order_by("organisation__short_name")
+        .order_by("organisation__sort_name", "organisation_id")
     )
-    partners = [m for m in memberships if m.role in (MembershipRole.PARTNER, MembershipRole.COORDINATOR)]
-    participants = [m for m in memberships if m.role == MembershipRole.PARTICIPANT]
     ctx = {
         "association": association,
-        "partners": partners,
-        "participants": participants,
+        "partners": [m for m in memberships if m.role in PARTNER_ROLES],
+        "participants": [m for m in memberships if m.role not in PARTNER_ROLES],
+        # The members whose directory page the viewer may open: their names are links.
+        "linked": listed_organisation_ids(request.user, [m.organisation_id for m in memberships]),
         "projects_by_stage": projects_by_stage_for_association(association, request.user),
         "can_add_project": permissions.may_coordinate(request.user, association.pk),
         "is_open": association.is_open,
@@ -84,7 +84,7 @@ def cabinet(request: HttpRequest) -> HttpResponse:
     representations = (
         Representative.objects.filter(user=request.user)
         .select_related("organisation")
-        .order_by("organisation__short_name")
+        .order_by("organisation__sort_name", "organisation_id")
     )
     applications = (
         MembershipApplication.objects.of_user(request.user)

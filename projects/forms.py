@@ -35,19 +35,19 @@ class OrganisationByInnField(forms.CharField):
             return None
         value = value.strip()
         if not value.isdigit() or len(value) not in (10, 12):
-            raise forms.ValidationError(_("Enter the ИНН: 10 or 12 digits."), code="inn_format")
+            raise forms.ValidationError(_("Enter the INN: 10 or 12 digits."), code="inn_format")
         try:
             return Organisation.objects.get(inn=value)
         except Organisation.DoesNotExist:
             raise forms.ValidationError(
-                _("No organisation with ИНН %(inn)s is registered on the portal."),
+                _("No organisation with INN %(inn)s is registered on the portal."),
                 code="unknown",
                 params={"inn": value},
             ) from None
 
 
 class ProjectForm(forms.ModelForm):
-    lead_organisation_inn = OrganisationByInnField(label=_("Lead organisation (ИНН)"), required=False)
+    lead_organisation_inn = OrganisationByInnField(label=_("Lead organisation (INN)"), required=False)
 
     class Meta:
         model = Project
@@ -109,7 +109,7 @@ class StageForm(forms.Form):
 
 
 class ParticipantForm(forms.Form):
-    organisation = OrganisationByInnField(label=_("Organisation (ИНН)"))
+    organisation = OrganisationByInnField(label=_("Organisation (INN)"))
     role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices)
 
     def __init__(self, *args, project, **kwargs):

@@ -66,7 +66,9 @@ class ProjectQuerySet(models.QuerySet):
 
 # The project list searches titles, summaries and descriptions in both languages.
 PROJECT_SEARCH = SearchSpec(
-    prefix="project", fields=("title", "title_en", "summary", "summary_en", "description"), name_field="title"
+    prefix="project",
+    fields=("title", "title_en", "summary", "summary_en", "description", "description_en"),
+    name_field="title",
 )
 
 RESERVED_SLUGS = ("new", "board")
@@ -82,6 +84,7 @@ class Project(models.Model):
     summary = models.CharField(_("summary"), max_length=500)
     summary_en = models.CharField(_("summary in English"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
     directions = models.ManyToManyField(
         Direction, verbose_name=_("technology directions"), related_name="projects", blank=True
     )

@@ -134,7 +134,9 @@ def project_detail_queryset(user):
 
 
 def project_participants(project):
-    return project.participants.select_related("organisation__region").order_by("role", "organisation__short_name")
+    return project.participants.select_related("organisation__region").order_by(
+        "role", "organisation__sort_name", "organisation_id"
+    )
 
 
 def projects_of_organisation(organisation: Organisation, user):

@@ -38,6 +38,7 @@ PROJECT_FIELDS = (
     "summary",
     "summary_en",
     "description",
+    "description_en",
     "visibility",
     "starts_on",
     "ends_on",
@@ -183,7 +184,7 @@ def requesting_organisations(*, project: Project, user):
         .exclude(pk__in=taking_part)
         .exclude(pk__in=pending)
         .exclude(pk=project.lead_organisation_id or 0)
-        .order_by("short_name")
+        .order_by("sort_name", "pk")
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from associations.directory import listed_organisation_ids
 from associations.models import Association
 from core import documents, permissions
 from core.transitions import Refusal, Refused, RequestStatus
@@ -70,9 +71,10 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     project = _get_visible_project(request, slug)
     user = request.user
     deciding = permissions.may_decide_participation(user, project)
+    participants = list(project_participants(project))
     ctx = {
         "project": project,
-        "participants": project_participants(project),
+        "participants": participants,
         "milestones": project.milestones.all(),
         "documents": project.documents.all(),
         "stage_changes": project.stage_changes.select_related("changed_by"),
@@ -91,7 +93,8 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else [],
         "may_request": user.is_authenticated and services.requesting_organisations(project=project, user=user).exists(),
         "stage_form": StageForm(project=project),
-        "can_use_directory": permissions.may_use_directory(user),
+        # The participants whose directory page the user may open: their names are links.
+        "linked": listed_organisation_ids(user, [p.organisation_id for p in participants]),
     }
     return render(request, "projects/project_detail.html", ctx)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "false").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -158,8 +159,8 @@ def world(db) -> World:
 
     additive = AssociationFactory(name="3D-печать", name_en="3D printing", slug="additive")
     photonics = AssociationFactory(name="Фотоника", name_en="Photonics", slug="photonics")
-    bob = UserFactory(email="bob@example.com", full_name="Борис Координатор")
-    erin = UserFactory(email="erin@example.com", full_name="Елена Фотонова")
+    bob = UserFactory(email="bob@example.com", last_name="Борисов", first_name="Борис", patronymic="Андреевич")
+    erin = UserFactory(email="erin@example.com", last_name="Фотонова", first_name="Елена", patronymic="")
     additive.coordinators.add(bob)
     photonics.coordinators.add(erin)
     applicant_org = OrganisationFactory(short_name="ООО «Аддитив»", full_name="ООО «Аддитив»")
@@ -213,3 +214,11 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo(settings):
+    """The demo content of `seed_demo`, with its demo accounts (created only under DEBUG)."""
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False

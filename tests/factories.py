@@ -3,6 +3,7 @@
 import random
 
 import factory
+import faker
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +15,8 @@ from members.models import Direction, LegalForm, Organisation, Region, Represent
 from projects.models import Milestone, Project, ProjectParticipant
 
 _rng = random.Random(20261125)
+_fake = faker.Faker("ru_RU")
+_fake.seed_instance(20261125)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -21,8 +24,14 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = User
         skip_postgeneration_save = True
 
+    class Params:
+        female = factory.Faker("pybool")
+
     email = factory.Sequence(lambda n: f"user{n}@example.com")
-    full_name = factory.Faker("name", locale="ru_RU")
+    # A Russian name whose three parts agree in gender: «Горбунова Октябрина Федоровна».
+    last_name = factory.LazyAttribute(lambda o: _fake.last_name_female() if o.female else _fake.last_name_male())
+    first_name = factory.LazyAttribute(lambda o: _fake.first_name_female() if o.female else _fake.first_name_male())
+    patronymic = factory.LazyAttribute(lambda o: _fake.middle_name_female() if o.female else _fake.middle_name_male())
     password = factory.PostGenerationMethodCall("set_password", "password-for-tests-1")
 
     @factory.post_generation

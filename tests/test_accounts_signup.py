@@ -24,7 +24,9 @@ PASSWORD = "Печать-2026-гранулы"
 def signup(client, **overrides):
     data = {
         "email": "Anna@Example.ru",
-        "full_name": "Анна Петрова",
+        "last_name": "Петрова",
+        "first_name": "Анна",
+        "patronymic": "Сергеевна",
         "password1": PASSWORD,
         "password2": PASSWORD,
         "pd_consent": "on",
@@ -59,7 +61,7 @@ def test_it_stores_the_consent_with_date_and_policy_version(client, settings):
     assert response.status_code == 302
     user = User.objects.get()
     assert user.email == "anna@example.ru"
-    assert user.full_name == "Анна Петрова"
+    assert (user.last_name, user.first_name, user.patronymic) == ("Петрова", "Анна", "Сергеевна")
     assert user.pd_consent_at is not None
     assert user.pd_policy_version == settings.PRIVACY_POLICY_VERSION
     assert user.language == "en"
@@ -127,3 +129,66 @@ def test_it_changes_the_password_from_the_cabinet(client):
     )
     assert response.status_code == 302
     assert User.objects.get().check_password("Новый-пароль-2026")
+
+
+# The name, in three parts
+
+
+def test_it_asks_for_surname_first_name_and_an_optional_patronymic(client):
+    body = client.get(reverse("account_signup")).content.decode()
+    assert body.index('name="last_name"') < body.index('name="first_name"') < body.index('name="patronymic"')
+    assert 'autocomplete="family-name"' in body and 'autocomplete="given-name"' in body
+    assert "full_name" not in body
+
+
+def test_it_refuses_registration_without_surname_or_first_name_and_says_so_in_russian(client):
+    client.cookies["django_language"] = "ru"
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "anna@example.ru", "last_name": "", "first_name": " ", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    errors = response.context["form"].errors
+    assert errors["last_name"] == ["Укажите фамилию."]
+    assert errors["first_name"] == ["Укажите имя."]
+    assert "patronymic" not in errors
+    assert User.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["Петрова2", "Петрова!", "-Петрова", "Петрова--Водкина", "<b>"])
+def test_it_refuses_a_name_that_is_not_letters(client, typed):
+    client.cookies["django_language"] = "ru"
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "anna@example.ru", "last_name": typed, "first_name": "Анна", "password1": PASSWORD},
+    )
+    assert response.context["form"].errors["last_name"] == ["Только буквы; между ними — дефис, апостроф или пробел."]
+
+
+def test_it_stores_the_name_tidied_and_without_a_patronymic(client):
+    signup(client, last_name="  петрова-водкина ", first_name="анна", patronymic="")
+    user = User.objects.get()
+    assert (user.last_name, user.first_name, user.patronymic) == ("Петрова-Водкина", "Анна", "")
+
+
+def test_it_lets_a_person_correct_their_name(client):
+    user = User.objects.create_user("anna@example.ru", PASSWORD, last_name="Анна", first_name="Петрова")
+    client.force_login(user)
+    assert reverse("accounts:profile") in client.get(reverse("pages:cabinet")).content.decode()
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert 'value="Анна"' in page and 'value="Петрова"' in page
+    assert client.get(reverse("account_email")).status_code == 200  # linked from the page: change the address
+    response = client.post(
+        reverse("accounts:profile"), {"last_name": "Петрова", "first_name": "Анна", "patronymic": "Сергеевна"}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.last_name, user.first_name, user.patronymic) == ("Петрова", "Анна", "Сергеевна")
+    response = client.post(reverse("accounts:profile"), {"last_name": "", "first_name": "Анна"})
+    assert response.status_code == 200 and "last_name" in response.context["form"].errors
+    user.refresh_from_db()
+    assert user.last_name == "Петрова"
+
+
+def test_the_name_page_is_for_signed_in_people_only(client):
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]

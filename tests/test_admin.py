@@ -68,7 +68,7 @@ def test_application_change_page_shows_its_history(admin_client):
     # Both steps are listed, oldest first, with who took them and why; and they cannot be edited.
     assert 'id="events-0"' in body and 'id="events-1"' in body and 'id="events-2"' not in body
     assert body.index("Первая подача") < body.index("Проверить устав")
-    assert reviewer.full_name in body
+    assert reviewer.full_display_name in body
     assert 'name="events-0-comment"' not in body
 
 

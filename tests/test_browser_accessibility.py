@@ -5,12 +5,10 @@ languages."""
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
-from django.test import Client
 
 from accounts.models import User
 from applications.models import MembershipApplication
+from tests.browser import use
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,23 +25,9 @@ def violations(page, path):
     return page.evaluate(RUN_AXE)
 
 
-def sign_in(page, live_server, email):
-    client = Client()
-    client.force_login(User.objects.get(email=email))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # demo accounts
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
-
-
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_the_main_pages_have_no_accessibility_violations(page, live_server, demo, language):
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    use(page, live_server, None, language)
     found = {}
     public = [
         "/",
@@ -61,7 +45,7 @@ def test_the_main_pages_have_no_accessibility_violations(page, live_server, demo
     for path in public:
         found[path] = violations(page, path)
 
-    sign_in(page, live_server, "applicant@example.ru")
+    use(page, live_server, "applicant@example.ru", language)
     application = MembershipApplication.objects.filter(
         organisation__representatives__user__email="applicant@example.ru", status="info_requested"
     ).get()
@@ -76,9 +60,7 @@ def test_the_main_pages_have_no_accessibility_violations(page, live_server, demo
     ]:
         found[path] = violations(page, path)
 
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
-    sign_in(page, live_server, "coordinator-3d@cluster.local")
+    use(page, live_server, "coordinator-3d@cluster.local", language)
     reviewable = MembershipApplication.objects.reviewable_by(User.objects.get(email="coordinator-3d@cluster.local"))
     for path in ["/review/", f"/review/applications/{reviewable.first().pk}/", "/projects/new/"]:
         found[path] = violations(page, path)

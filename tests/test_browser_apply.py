@@ -54,7 +54,8 @@ def test_a_new_user_registers_applies_twice_and_withdraws_one(page, live_server,
     page.goto(f"/apply/?association={printing.slug}")
     page.locator("a[href^='/accounts/signup/']").click()
     page.fill("#id_email", email)
-    page.fill("#id_full_name", "Иван Иванов")
+    page.fill("#id_last_name", "Иванов")
+    page.fill("#id_first_name", "Иван")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     # Without the consent the account is refused, and the page says why.
@@ -81,6 +82,7 @@ def test_a_new_user_registers_applies_twice_and_withdraws_one(page, live_server,
     page.goto(f"/cabinet/applications/new/?association={printing.slug}")
     page.check("input[name=legal_form][value=sole_trader]")
     assert page.locator("#div_id_kpp").is_hidden()  # organisation_form.js: no КПП for an ИП
+    assert page.locator("#id_kind").input_value() == "sole_trader"  # …and the individual-entrepreneur kind
     page.fill("#id_inn", wrong_check_digit(inn))
     page.fill("#id_ogrn", ogrn)
     page.fill("#id_full_name", "Индивидуальный предприниматель Иванов Иван Иванович")

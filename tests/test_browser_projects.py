@@ -1,9 +1,8 @@
 """Headless Chromium: staff filter projects and open one; a member finds a company despite a typo."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
+from .browser import use
 from .factories import (
     AssociationFactory,
     MembershipFactory,
@@ -15,22 +14,6 @@ from .factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user):
-    """Sign in through a session cookie (the sign-in form has its own tests) and choose English."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
-        ]
-    )
 
 
 def test_staff_filter_projects_by_association_and_stage_and_see_participants(page, live_server):
@@ -54,7 +37,7 @@ def test_staff_filter_projects_by_association_and_stage_and_see_participants(pag
     )
     staff = UserFactory(is_cluster_staff=True)
 
-    sign_in(page, live_server, staff)
+    use(page, live_server, staff, "en")
     page.goto("/projects/")
     page.get_by_label("Association").select_option("additive")
     page.get_by_label("Stage").select_option("development")
@@ -80,12 +63,12 @@ def test_a_member_finds_a_company_despite_a_typo(page, live_server):
     MembershipFactory(association=association, organisation=own)
     member = RepresentativeFactory(organisation=own).user
 
-    sign_in(page, live_server, member)
+    use(page, live_server, member, "en")
     page.goto("/")
     page.get_by_role("link", name="Members", exact=True).click()
     page.wait_for_load_state()
-    page.get_by_label("Name, ИНН or ОГРН").fill("Ромошка")
-    page.get_by_label("Name, ИНН or ОГРН").press("Enter")
+    page.get_by_label("Name, INN or OGRN").fill("Ромошка")
+    page.get_by_label("Name, INN or OGRN").press("Enter")
     page.wait_for_load_state()
     assert page.locator("#directory-results h2").all_inner_texts() == ["ООО «Ромашка»"]
     page.get_by_role("link", name="ООО «Ромашка»").click()

@@ -88,6 +88,32 @@ def test_it_shows_the_timeline_with_comments_but_not_internal_notes(client, worl
     assert response.context["response_form"] is not None
 
 
+def test_it_shows_the_latest_question_right_above_the_answer_box(client, world):
+    application = world.application
+    application.take_into_review(by=world.bob)
+    application.request_information(by=world.bob, comment="Приложите устав")
+    application.submit(by=world.alice, comment="Устав приложен")
+    application.take_into_review(by=world.bob)
+    application.request_information(by=world.bob, comment="Нужна выписка из ЕГРЮЛ")
+    client.force_login(world.alice)
+    body = client.get(application.get_absolute_url()).content.decode()
+    answer_box = body[body.index('id="respond-heading"') : body.index('name="comment"')]
+    assert "Нужна выписка из ЕГРЮЛ" in answer_box
+    assert "Приложите устав" not in answer_box  # the earlier question stays in the history
+    assert body.count("Нужна выписка из ЕГРЮЛ") == 2  # here and in the history
+
+
+def test_it_shows_no_question_once_the_answer_is_given(client, world):
+    application = world.application
+    application.take_into_review(by=world.bob)
+    application.request_information(by=world.bob, comment="Приложите устав")
+    application.submit(by=world.alice, comment="Устав приложен")
+    client.force_login(world.alice)
+    response = client.get(application.get_absolute_url())
+    assert response.context["question"] is None
+    assert 'id="info-request"' not in response.content.decode()
+
+
 def test_it_submits_a_draft(client, world, django_capture_on_commit_callbacks):
     application = draft(world)
     client.force_login(world.alice)

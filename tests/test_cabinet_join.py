@@ -137,7 +137,7 @@ def test_it_mails_an_invitation_to_a_person_without_an_account(client, world, dj
         "ru",
     )
     assert notification.email_status == EmailStatus.SENT
-    assert message.extra_headers["Message-ID"] == f"<notification-{notification.pk}@cluster.local>"
+    assert message.extra_headers["Message-ID"] == f"<notification-{notification.pk}@127.0.0.1>"  # SITE_URL's host
 
 
 def test_it_writes_the_invitation_in_the_senders_language(client, world, django_capture_on_commit_callbacks):
@@ -228,7 +228,15 @@ def test_a_new_colleague_registers_from_the_invitation_and_lands_on_it(client, w
     signup_url = re.search(r'href="(/accounts/signup/[^"]*)"', login_page).group(1).replace("&amp;", "&")
     password = "Печать-2026-гранулы"
     client.post(
-        signup_url, {"email": "new@example.com", "password1": password, "password2": password, "pd_consent": "on"}
+        signup_url,
+        {
+            "email": "new@example.com",
+            "last_name": "Новикова",
+            "first_name": "Ольга",
+            "password1": password,
+            "password2": password,
+            "pd_consent": "on",
+        },
     )
     confirm = re.search(r"https?://\S+?(/accounts/confirm-email/\S+?/)", mail.outbox[-1].body).group(1)
     response = client.post(confirm)

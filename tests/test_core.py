@@ -32,7 +32,7 @@ def test_sqlite_creates_the_ordinary_indexes_and_leaves_out_postgresql_ones(sqli
         editor.create_model(Region)
         editor.create_model(Organisation)
     indexes = sqlite_indexes(sqlite, Organisation._meta.db_table)
-    assert {"org_short_name_id_idx", "org_created_idx", "org_region_name_idx"} <= indexes
+    assert {"org_sort_name_id_idx", "org_created_idx", "org_region_sort_name_idx"} <= indexes
     assert not {"org_fts_ru_idx", "org_fts_en_idx", "org_short_name_trgm_idx"} & indexes
     gin = GinIndex(fields=["city"], name="org_city_gin_idx")
     with sqlite.schema_editor() as editor:

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from associations.models import AssociationMembership
 from members.models import Organisation
+from members.names import name_sort_key
 from members.validators import validate_inn, validate_ogrn
 from projects.models import Project, ProjectParticipant
 
@@ -24,6 +25,9 @@ def test_it_generates_valid_organisations_members_and_projects():
     for organisation in organisations[:40]:
         validate_inn(organisation.inn)
         validate_ogrn(organisation.ogrn)
+    # bulk_create calls no save(): the sort key is written with the rows all the same.
+    for short_name, sort_name in organisations.values_list("short_name", "sort_name"):
+        assert sort_name == name_sort_key(short_name)
     members = AssociationMembership.objects.values("organisation").distinct().count()
     assert members == 72  # 60% of them
     projects = Project.objects.filter(slug__startswith="load-")

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 KINDS = [
     "application_received",
+    "application_answer_received",
     "application_submitted",
     "application_info_requested",
     "application_approved",
@@ -63,7 +64,7 @@ def _eager_celery():
 
 @pytest.fixture
 def recipient():
-    return UserFactory(email="reader@example.com", full_name="Анна Петрова", language="ru")
+    return UserFactory(email="reader@example.com", last_name="Петрова", first_name="Анна", patronymic="", language="ru")
 
 
 def _row(recipient, **fields):
@@ -141,7 +142,7 @@ def test_it_sends_a_complete_e_mail_once(recipient):
     assert "Фотоника" in message.subject
     assert "http://127.0.0.1:8000/cabinet/applications/7/" in message.body
     assert message.alternatives[0].mimetype == "text/html"
-    assert message.extra_headers["Message-ID"] == f"<notification-{notification.pk}@cluster.local>"
+    assert message.extra_headers["Message-ID"] == f"<notification-{notification.pk}@127.0.0.1>"  # SITE_URL's host
     notification.refresh_from_db()
     assert (notification.email_status, notification.email_attempts, notification.email_claim_token) == (
         EmailStatus.SENT,

@@ -130,6 +130,22 @@ def test_it_tells_the_decision_only_to_people_who_still_act_for_the_organisation
     assert [n.recipient for n in Notification.objects.filter(kind="application_rejected")] == [world.carol]
 
 
+def test_an_answer_tells_the_applicant_it_arrived_and_the_assigned_reviewer_what_it_says(world):
+    application = _moved(world.application, S.INFO_REQUESTED, assigned_to=world.bob)
+    services.application_answer_information_request(
+        application=application, user=world.alice, comment="Устав приложен", files=[]
+    )
+    told = sorted((n.kind, n.recipient.email) for n in Notification.objects.select_related("recipient"))
+    # Not a second «application received»: the applicant side hears that the answer arrived.
+    assert told == [
+        ("application_answer_received", "alice@example.com"),
+        ("application_answer_received", "carol@example.com"),
+        ("application_submitted", "bob@example.com"),
+    ]
+    to_bob = Notification.objects.get(kind="application_submitted")
+    assert (to_bob.params["from_status"], to_bob.params["comment"]) == ("info_requested", "Устав приложен")
+
+
 def test_it_tells_the_current_reviewers_of_an_answer_when_the_assigned_one_stepped_down(world):
     # erin also coordinated «3D-печать» and asked the question, then stepped down there.
     world.additive.coordinators.add(world.erin)

@@ -55,7 +55,7 @@ def test_it_loads_the_article(seeded):
     pellet = Project.objects.get(slug="pellet-printer")
     assert pellet.association == printing
     assert pellet.title == "Гранульный 3D-принтер для крупногабаритных изделий"
-    assert pellet.lead_organisation.short_name == 'ООО "ГранулаПринт"'
+    assert pellet.lead_organisation.short_name == "ООО «ГранулаПринт»"
     assert Project.objects.filter(slug="passive-photonic-ics", association__slug="photonics").exists()
 
 
@@ -128,3 +128,42 @@ def test_the_demo_inbox_shows_what_each_step_told_people(seeded):
     assert Notification.objects.filter(
         recipient__email="coordinator-3d@cluster.local", kind="application_submitted"
     ).exists()
+
+
+def test_no_history_is_in_the_future(seeded):
+    from django.utils import timezone
+
+    from applications.models import ApplicationEvent
+    from projects.models import Milestone, MilestoneState
+
+    now, today = timezone.now(), timezone.localdate()
+    assert StageChange.objects.exists()
+    assert not StageChange.objects.filter(created_at__gt=now).exists()
+    assert not ApplicationEvent.objects.filter(created_at__gt=now).exists()
+    assert not MembershipApplication.objects.filter(submitted_at__gt=now).exists()
+    assert not Project.objects.filter(created_at__gt=now).exists()
+    assert not Project.objects.filter(starts_on__gt=today).exists()
+    assert not Project.objects.filter(stage=Stage.COMPLETED, ends_on__gt=today).exists()
+    assert not AssociationMembership.objects.filter(since__gt=today).exists()
+    assert not Notification.objects.filter(created_at__gt=now).exists()
+    done = Milestone.objects.filter(state=MilestoneState.DONE)
+    assert done.exists() and not done.filter(completed_on__gt=today).exists()
+    # Each project's stages follow one another, the last one being the project's stage now.
+    for project in Project.objects.prefetch_related("stage_changes"):
+        changes = list(project.stage_changes.all())
+        assert [c.created_at for c in changes] == sorted(c.created_at for c in changes)
+        assert changes[-1].to_stage == project.stage
+
+
+def test_the_russian_project_page_is_in_russian_and_says_each_thing_once(seeded, client):
+    from django.utils.html import escape
+
+    project = Project.objects.get(slug="pellet-printer")
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert page.count(escape(project.summary)) == 1
+    assert escape(project.description) in page
+    assert escape(project.summary_en) not in page and escape(project.description_en) not in page
+    client.cookies["django_language"] = "en"
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert page.count(escape(project.summary_en)) == 1 and escape(project.description_en) in page
+    assert escape(project.summary) not in page

@@ -40,8 +40,10 @@ def assigned_reviewer(application: MembershipApplication):
 def notify_application_event(event: ApplicationEvent) -> None:
     """Write the notifications an application's status change calls for.
 
-    submitted        → a receipt to the applicant side, a notice to the reviewers
-                       (a resubmission after an information request goes to the assigned reviewer)
+    submitted        → a receipt to the applicant side, a notice to the reviewers; after an
+                       information request the applicant side is told the answer arrived and the
+                       application is under review again (not a second receipt), and the notice
+                       goes to the assigned reviewer if any
     info_requested,
     approved,
     rejected         → the applicant side, with the comment
@@ -62,10 +64,12 @@ def notify_application_event(event: ApplicationEvent) -> None:
     review_url = reverse("applications:review-detail", args=[application.pk])
     to = event.to_status
     if to == ApplicationStatus.SUBMITTED:
+        answered = event.from_status == ApplicationStatus.INFO_REQUESTED
+        receipt = "application_answer_received" if answered else "application_received"
         for user in application_people(application):
-            notify(recipient=user, kind="application_received", params=params, url=applicant_url)
+            notify(recipient=user, kind=receipt, params=params, url=applicant_url)
         assigned = assigned_reviewer(application)
-        if event.from_status == ApplicationStatus.INFO_REQUESTED and assigned:
+        if answered and assigned:
             reviewers = [assigned]
         else:
             reviewers = application_reviewers(application)

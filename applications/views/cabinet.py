@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from associations.models import Association
@@ -25,7 +26,7 @@ from members.views import join_form_for
 
 from .. import services
 from ..forms import ApplicationEditForm, ApplicationForm, ApplicationResponseForm, WithdrawForm
-from ..models import ApplicationDocument, ApplicationStatus, MembershipApplication
+from ..models import ApplicationDocument, ApplicationEvent, ApplicationStatus, MembershipApplication
 
 USED_TOKENS_KEY = "members_used_form_tokens"
 
@@ -124,17 +125,34 @@ def _initial(request: HttpRequest) -> dict:
 
 def _submitted_message(action: str, count: int) -> str:
     if action == ApplicationForm.SUBMIT:
-        return _("Applications submitted: %(count)s. The coordinators will review them.") % {"count": count}
-    return _("Drafts saved: %(count)s. Submit them when they are complete.") % {"count": count}
+        return ngettext(
+            "%(count)s application is submitted; the coordinators will review it.",
+            "%(count)s applications are submitted; the coordinators will review them.",
+            count,
+        ) % {"count": count}
+    return ngettext(
+        "%(count)s draft is saved; submit it when it is complete.",
+        "%(count)s drafts are saved; submit them when they are complete.",
+        count,
+    ) % {"count": count}
+
+
+def _open_question(application: MembershipApplication, events: list[ApplicationEvent]) -> ApplicationEvent | None:
+    """The step that asked for the information the applicant is to give, while it is open."""
+    if application.status != ApplicationStatus.INFO_REQUESTED:
+        return None
+    return next((e for e in reversed(events) if e.to_status == ApplicationStatus.INFO_REQUESTED), None)
 
 
 def _detail_context(application: MembershipApplication, *, response_form=None) -> dict:
     if response_form is None and application.status == ApplicationStatus.INFO_REQUESTED:
         response_form = ApplicationResponseForm(application=application)
     reapply_from = services.reapply_available_from(application)
+    events = list(application.events.select_related("actor"))
     return {
         "application": application,
-        "events": application.events.select_related("actor"),
+        "events": events,
+        "question": _open_question(application, events),
         "documents": application.documents.all(),
         "directions": application.directions.all(),
         "can_edit": application.is_editable,

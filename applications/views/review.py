@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from associations.models import AssociationMembership
@@ -204,8 +204,16 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
         internal_note=data["internal_note"],
     )
     if decided:
-        messages.success(request, _("Decided: %(count)s application(s).") % {"count": len(decided)})
+        messages.success(request, _decided_message(len(decided)))
     for pk, application, reason in not_decided:
         name = application.organisation.short_name if application else f"#{pk}"
         messages.warning(request, _("Not decided: %(name)s — %(reason)s.") % {"name": name, "reason": reason})
     return redirect(back)
+
+
+def _decided_message(count: int) -> str:
+    return ngettext(
+        "The decision is taken on %(count)s application.",
+        "The decision is taken on %(count)s applications.",
+        count,
+    ) % {"count": count}

@@ -25,6 +25,7 @@ from associations.models import Association, AssociationMembership, MembershipRo
 from demo.content import SURNAMES
 from members.identifiers import make_inn, make_kpp, make_ogrn
 from members.models import Direction, LegalForm, Organisation, OrganisationKind, OrganisationSize, Region
+from members.names import name_sort_key
 from projects.models import Milestone, Project, ProjectParticipant, Stage, Visibility
 
 DOMAIN = "load.example"
@@ -303,7 +304,7 @@ class Command(BaseCommand):
                 if sole_trader:
                     person = f"{rng.choice(LAST_NAMES)} {rng.choice(FIRST_NAMES)} {rng.choice(PATRONYMICS)}"
                     short_name, full_name = f"ИП {person}", f"Индивидуальный предприниматель {person}"
-                    size, kind = OrganisationSize.MICRO, OrganisationKind.COMPANY
+                    size, kind = OrganisationSize.MICRO, OrganisationKind.SOLE_TRADER
                 else:
                     brand = rng.choice(ROOTS) + rng.choice(SUFFIXES) + rng.choice(TAILS)
                     form = rng.choices(["ООО", "АО", "ПАО"], weights=[85, 13, 2])[0]
@@ -324,6 +325,7 @@ class Command(BaseCommand):
                         kpp="" if sole_trader else make_kpp(rng, region=region.code),
                         full_name=full_name,
                         short_name=short_name,
+                        sort_name=name_sort_key(short_name),  # bulk_create does not call save()
                         region=region,
                         city=region.name if region.code in ("77", "78", "92") else f"г. {rng.choice(ROOTS)}ск",
                         email=f"org{number}@{DOMAIN}",
