@@ -20,6 +20,25 @@ def documents_field(label):
     return DocumentsField(policy=ApplicationDocument.POLICY, label=label)
 
 
+def motivation_field():
+    """The same question on the application form and on its edit page."""
+    return RequiredToSubmitCharField(
+        label=_("Motivation"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why your organisation wants to join."),
+    )
+
+
+def competences_field():
+    return RequiredToSubmitCharField(
+        label=_("Competences offered"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What your organisation brings: products, equipment, expertise."),
+    )
+
+
 class AssociationCheckboxes(forms.CheckboxSelectMultiple):
     """Checkboxes whose `unavailable` values are shown disabled (the server checks them anyway)."""
 
@@ -47,18 +66,8 @@ class ApplicationForm(forms.Form):
         help_text=_("Choose one or more; a separate application is made for each."),
         error_messages={"required": _("Choose at least one association.")},
     )
-    motivation = RequiredToSubmitCharField(
-        label=_("Motivation"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Why your organisation wants to join."),
-    )
-    competences = RequiredToSubmitCharField(
-        label=_("Competences offered"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What your organisation brings: products, equipment, expertise."),
-    )
+    motivation = motivation_field()
+    competences = competences_field()
     directions = forms.ModelMultipleChoiceField(
         queryset=Direction.objects.none(),
         label=_("Directions of interest"),
@@ -127,18 +136,8 @@ def require_for_submission(form, cleaned) -> None:
 class ApplicationEditForm(forms.ModelForm):
     """Edit a draft, or complete an application on which information was requested."""
 
-    motivation = RequiredToSubmitCharField(
-        label=_("Motivation"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Why your organisation wants to join."),
-    )
-    competences = RequiredToSubmitCharField(
-        label=_("Competences offered"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What your organisation brings: products, equipment, expertise."),
-    )
+    motivation = motivation_field()
+    competences = competences_field()
     documents = documents_field(_("Add documents"))
 
     class Meta:
