@@ -181,22 +181,22 @@ def _email_confirmation(client, language):
     return "natalia@polymer.test", GREETING[language]
 
 
-def _email_changed(client, language):
+def _on_second_address(client, language, action):
+    """Make the verified second address primary or remove it, from a page in the other language."""
     user = person(language)
     EmailAddress.objects.create(user=user, email="natalia@polymer.test", verified=True)
     client.force_login(user)
     client.cookies["django_language"] = OTHER[language]
-    client.post(reverse("account_email"), {"action_primary": "", "email": "natalia@polymer.test"})
+    client.post(reverse("account_email"), {action: "", "email": "natalia@polymer.test"})
     return "sokolova@polymer.test", GREETING[language]
+
+
+def _email_changed(client, language):
+    return _on_second_address(client, language, "action_primary")
 
 
 def _email_deleted(client, language):
-    user = person(language)
-    EmailAddress.objects.create(user=user, email="natalia@polymer.test", verified=True)
-    client.force_login(user)
-    client.cookies["django_language"] = OTHER[language]
-    client.post(reverse("account_email"), {"action_remove": "", "email": "natalia@polymer.test"})
-    return "sokolova@polymer.test", GREETING[language]
+    return _on_second_address(client, language, "action_remove")
 
 
 def _password_reset_key(client, language):
