@@ -80,6 +80,11 @@ INSTALLED_APPS = [
     "projects",
     "pages",
     "demo",
+    "dashboard",
+    "imports",
+    "audit",
+    "api",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    """The JSON API for integrations under /api/v1/, its tokens and its OpenAPI schema."""
+
+    name = "api"
+    verbose_name = _("API")
