@@ -7,6 +7,9 @@ PORT ?= 8000
 # Coverage floors on PostgreSQL (CI): the whole, and every module (`make coverage` after `make test`).
 COVERAGE_FLOOR ?= 95
 MODULE_FLOOR ?= 90
+# Production-like variables for `check --deploy` in `make lint` (a random key each run, never used to serve).
+PRODUCTION_ENV = DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=portal.example.ru SITE_URL=https://portal.example.ru CSRF_TRUSTED_ORIGINS=https://portal.example.ru
 
 .PHONY: install install-dev run worker test coverage lint format messages
 
@@ -31,7 +34,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(VENV)/bin/celery -A cluster_portal worker --beat --loglevel INFO
+	$(VENV)/bin/celery -A cluster_portal worker --beat -Q celery,periodic,imports --loglevel INFO
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -47,6 +50,8 @@ lint: install-dev
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	PY=$(PY) bash scripts/check_translations.sh
+	$(VENV)/bin/bandit -c pyproject.toml -q -r . -lll
+	env -u DJANGO_ALLOW_ASYNC_UNSAFE $(PRODUCTION_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

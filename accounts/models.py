@@ -5,7 +5,12 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+# A removed account's address (privacy.services.account_delete): `removed-<random>@removed.invalid`,
+# unique and never deliverable (RFC 2606 reserves `.invalid`); sign-up refuses the domain.
+REMOVED_EMAIL_DOMAIN = "removed.invalid"
 
 
 class UserManager(BaseUserManager):
@@ -70,13 +75,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_display_name
 
     @property
+    def is_removed(self) -> bool:
+        """The account was deleted at its owner's request (152-FZ): kept, anonymised, for history."""
+        return self.email.endswith("@" + REMOVED_EMAIL_DOMAIN)
+
+    @property
     def full_display_name(self) -> str:
-        """«Соколова Наталья Игоревна»; the e-mail address when no name is known."""
+        """«Соколова Наталья Игоревна»; the e-mail address when no name is known; «удалённый пользователь»."""
+        if self.is_removed:
+            return gettext("removed user")
         return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part) or self.email
 
     @property
     def short_display_name(self) -> str:
         """«Соколова Н. И.» (non-breaking spaces) where space is short: the menu, the review queue."""
+        if self.is_removed:
+            return gettext("removed user")
         if not self.last_name:
             return self.first_name or self.email
         initials = "\u00a0".join(f"{part[0]}." for part in (self.first_name, self.patronymic) if part)

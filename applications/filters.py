@@ -8,8 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from associations.selectors import coordinated_associations
+from associations.selectors import overseen_associations
+from core.exports import Column, in_language
 from core.filters import SearchTextFilter
+from core.i18n import page_language
 from members.models import Direction, Region
 
 from .models import PENDING_REVIEW_STATUSES, ApplicationStatus, MembershipApplication
@@ -30,8 +32,9 @@ AGE_CHOICES = [
 ]
 
 
-def _reviewed_associations(request):
-    return coordinated_associations(getattr(request, "user", None))
+def _seen_associations(request):
+    """The associations whose applications the user sees (`viewable_by`): theirs, every one for staff."""
+    return overseen_associations(getattr(request, "user", None))
 
 
 def _select():
@@ -39,7 +42,8 @@ def _select():
 
 
 class ReviewFilterSet(django_filters.FilterSet):
-    """Filters of the applications a reviewer may decide on; the longest waiting first.
+    """Filters of the applications under `/review/` (those the user reviews, every one for cluster
+    staff); the longest waiting first.
 
     An invalid value is named on the page and left out; the valid ones apply.
     """
@@ -50,7 +54,7 @@ class ReviewFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or INN"), "class": "form-control"}),
     )
     association = django_filters.ModelChoiceFilter(
-        label=_("Association"), queryset=_reviewed_associations, empty_label=_("All"), widget=_select()
+        label=_("Association"), queryset=_seen_associations, empty_label=_("All"), widget=_select()
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=STATUS_CHOICES, method="with_status", empty_label=None, widget=_select()
@@ -107,3 +111,42 @@ class ReviewFilterSet(django_filters.FilterSet):
 
     def waiting_longer(self, applications, name, days):
         return applications.filter(status_changed_at__lt=timezone.now() - timedelta(days=int(days)))
+
+
+def _person(row) -> str:
+    """The reviewer's full name («Соколова Наталья Игоревна»), the e-mail when no name is known."""
+    parts = (row["assigned_to__last_name"], row["assigned_to__first_name"], row["assigned_to__patronymic"])
+    return " ".join(p for p in parts if p) or row["assigned_to__email"] or ""
+
+
+def queue_columns() -> list[Column]:
+    """The columns of the queue's table (the INN is under the organisation's name there), in the page's language."""
+    language = page_language()
+    statuses = {value: str(label) for value, label in ApplicationStatus.choices}
+    return [
+        Column(_("Organisation"), lambda row: row["organisation__short_name"]),
+        Column(_("INN"), lambda row: row["organisation__inn"]),
+        Column(_("Association"), lambda row: in_language(row, "association__name", language)),
+        Column(_("Region"), lambda row: in_language(row, "organisation__region__name", language)),
+        Column(_("Status"), lambda row: statuses.get(row["status"], row["status"])),
+        Column(_("Waiting since"), lambda row: row["status_changed_at"]),
+        Column(_("Reviewer"), _person),
+    ]
+
+
+def queue_export_rows(applications):
+    """The filtered queue (`ReviewFilterSet.qs`) as `values()` rows with their joins: one query."""
+    return applications.values(
+        "organisation__short_name",
+        "organisation__inn",
+        "association__name",
+        "association__name_en",
+        "organisation__region__name",
+        "organisation__region__name_en",
+        "status",
+        "status_changed_at",
+        "assigned_to__last_name",
+        "assigned_to__first_name",
+        "assigned_to__patronymic",
+        "assigned_to__email",
+    )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, AssociationMembership, MembershipRole, MembershipStatus
-from core import permissions
+from core import audit, permissions
 from core.documents import DOCX, JPEG, PDF, PNG, XLSX, Document, DocumentPolicy
 from core.transitions import Workflow, require
 from members.models import Direction, Organisation
@@ -64,14 +64,24 @@ class ApplicationQuerySet(models.QuerySet):
         """Applications of the organisations the user represents (the applicant's side)."""
         return self.filter(organisation_id__in=permissions.represented_organisation_ids(user))
 
+    def _submitted_by_others(self, user):
+        """Applications past their draft, of organisations the user does not act for (their own
+        applications are in the cabinet, never in the review pages)."""
+        return self.exclude(status=ApplicationStatus.DRAFT).exclude(
+            organisation_id__in=permissions.represented_organisation_ids(user)
+        )
+
     def reviewable_by(self, user):
         """Applications the user may decide on (`core.permissions.may_review_application`):
         submitted ones of the associations they coordinate (all, for an administrator), never
         those of an organisation they represent."""
-        reviewable = self.exclude(status=ApplicationStatus.DRAFT).exclude(
-            organisation_id__in=permissions.represented_organisation_ids(user)
-        )
-        return permissions.limit_to_coordinated(reviewable, user)
+        return permissions.limit_to_coordinated(self._submitted_by_others(user), user)
+
+    def viewable_by(self, user):
+        """Applications the user may read in the review pages (`core.permissions.may_view_applications`):
+        those they review, and for cluster staff every association's, never those of an organisation
+        they represent."""
+        return permissions.limit_to_overseen(self._submitted_by_others(user), user)
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -177,7 +187,7 @@ class MembershipApplication(models.Model):
                 created_at=now,
             )
 
-        return WORKFLOW.change(self, to, values={"status_changed_at": now, **fields}, record=record)
+        return WORKFLOW.change(self, to, values={"status_changed_at": now, **fields}, record=record, actor=by)
 
     def submit(self, *, by, comment: str = ""):
         """Submit a draft, or resubmit after an information request."""
@@ -207,8 +217,8 @@ class MembershipApplication(models.Model):
         )
 
     def approve(self, *, by, comment: str = "", internal_note: str = ""):
-        """Approve and make the organisation a member, in one transaction."""
-        with transaction.atomic():
+        """Approve and make the organisation a member, in one transaction (the audit log names `by`)."""
+        with transaction.atomic(), audit.acting_as(by):
             event = self._change_status(
                 ApplicationStatus.APPROVED,
                 by=by,

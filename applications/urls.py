@@ -16,6 +16,7 @@ urlpatterns = [
     path("cabinet/documents/<int:pk>/delete/", cabinet.document_delete, name="document-delete"),
     path("review/", review.review_queue, name="review-queue"),
     path("review/bulk/", review.review_bulk, name="review-bulk"),
+    path("review/export.<str:fmt>", review.review_export, name="review-export"),
     path("review/applications/<int:pk>/", review.review_detail, name="review-detail"),
     path("review/applications/<int:pk>/<slug:action>/", review.review_action, name="review-action"),
 ]

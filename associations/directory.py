@@ -6,12 +6,14 @@ direction and size; keyset pages sorted by name or newest first.
 """
 
 import django_filters
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
+from core.exports import Column, JoinedText, in_language
 from core.filters import ChoiceOnlyFilter, PortalFilterSet, ReferenceFilter, TextQueryFilter
-from core.pagination import capped_count, fuzzy_page, keyset_page
+from core.i18n import page_language
+from core.pagination import FUZZY_MAX_PAGES, capped_count, fuzzy_page, keyset_page
 from core.search import SearchResult, search
 from members.models import ORGANISATION_SEARCH, Direction, Organisation, OrganisationSize, Region
 
@@ -82,14 +84,19 @@ def directory_search(organisations, q: str) -> SearchResult:
     return search(organisations, query=q, spec=ORGANISATION_SEARCH, count_cap=COUNT_CAP)
 
 
+def directory_results(params) -> tuple[DirectoryFilterSet, SearchResult]:
+    """The approved member organisations the filters and the search leave, for the page and its export."""
+    filters = DirectoryFilterSet(params, queryset=approved_members(Organisation.objects.all()))
+    return filters, directory_search(filters.qs, filters.text)
+
+
 def directory_page(params):
     """One page of approved member organisations.
 
     Queries: the codes and slugs of the filters in use (1, only if any), the capped count (1, or 2
     when a text query falls back to similar names), the page (1), the directions of its rows (1).
     """
-    filters = DirectoryFilterSet(params, queryset=approved_members(Organisation.objects.all()))
-    result = directory_search(filters.qs, filters.text)
+    filters, result = directory_results(params)
     organisations = result.queryset.select_related("region").prefetch_related("directions")
     if result.fuzzy:
         page = fuzzy_page(organisations, params=params, size=PAGE_SIZE)
@@ -124,3 +131,53 @@ def listed_organisation_ids(user, organisation_ids) -> set[int]:
     if not organisation_ids:
         return set()
     return set(listed_organisations(user).filter(pk__in=organisation_ids).values_list("pk", flat=True))
+
+
+def directory_columns() -> list[Column]:
+    """The columns of the list (name, INN, region, category, directions) in the page's language:
+    nothing the list does not show."""
+    language = page_language()
+    sizes = {value: str(label) for value, label in OrganisationSize.choices}
+    return [
+        Column(_("Organisation"), lambda row: row["short_name"]),
+        Column(_("INN"), lambda row: row["inn"]),
+        Column(_("Region"), lambda row: in_language(row, "region__name", language)),
+        Column(_("Category"), lambda row: sizes.get(row["size"], row["size"])),
+        Column(_("Directions"), lambda row: row["direction_names"]),
+    ]
+
+
+def directory_export_rows(params):
+    """The rows of the list in its order, every page of it, as `values()` in one query (plus the
+    filters' codes and the capped count, as on the page). A search by similar names exports what
+    its pages show: the best `FUZZY_MAX_PAGES` pages."""
+    filters, result = directory_results(params)
+    organisations = result.queryset if result.fuzzy else result.queryset.order_by(*filters.ordering)
+    field = "direction__name_en" if page_language() == "en" else "direction__name"
+    directions = (
+        Organisation.directions.through.objects.filter(organisation_id=OuterRef("pk"))
+        .order_by()
+        .values("organisation_id")
+        .annotate(names=JoinedText(field))
+        .values("names")
+    )
+    rows = organisations.annotate(direction_names=Subquery(directions)).values(
+        "short_name", "inn", "region__name", "region__name_en", "size", "direction_names"
+    )
+    return rows[: FUZZY_MAX_PAGES * PAGE_SIZE] if result.fuzzy else rows
+
+
+def contact_details(organisation: Organisation, user) -> dict:
+    """The contacts the viewer may see: the organisation's own choices, all of them for its people and staff.
+
+    An individual entrepreneur's address is where the person lives: as in the state register, which
+    publishes a legal entity's address but not an entrepreneur's, only its people and staff see it.
+    """
+    insider = permissions.sees_all_contacts(user, organisation.pk)
+    return {
+        "address": organisation.address if (insider or not organisation.is_sole_trader) else "",
+        "email": organisation.email if (insider or organisation.show_email) else "",
+        "phone": organisation.phone if (insider or organisation.show_phone) else "",
+        "hidden_email": insider and not organisation.show_email,
+        "hidden_phone": insider and not organisation.show_phone,
+    }

@@ -3,6 +3,8 @@
 from django.db.models import Count, Exists, OuterRef, Q
 
 from core import permissions
+from core.pagination import Page, keyset_page, within
+from members.models import Organisation
 
 from .models import PARTNER_ROLES, Association, AssociationMembership, AssociationStatus, MembershipStatus
 
@@ -30,9 +32,10 @@ def associations_with_counts():
     )
 
 
-def coordinated_associations(user):
-    """The open associations whose applications the user decides on and whose projects they manage."""
-    return permissions.limit_to_coordinated(Association.objects.open(), user, field="pk")
+def overseen_associations(user):
+    """The open associations whose records the user reads: every one for administrators and cluster
+    staff, a coordinator's own."""
+    return permissions.limit_to_overseen(Association.objects.open(), user, field="pk")
 
 
 def organisation_memberships(organisation):
@@ -43,3 +46,17 @@ def organisation_memberships(organisation):
         .select_related("association")
         .order_by("association__name")
     )
+
+
+def association_members_page(association, roles, params, *, prefix: str = "", size: int = 40) -> Page:
+    """One keyset page of the association's active members in `roles`, by name, with their regions.
+
+    2 queries, nothing counted: the members' ids (`core.pagination.within`), then the page — the
+    few partners of a large association fetched by key and sorted, the 18,000 participants of the
+    largest found by walking the name index, which meets them early.
+    """
+    members = AssociationMembership.objects.active().filter(association=association, role__in=roles)
+    organisations = within(
+        Organisation.objects.select_related("region"), members.values_list("organisation_id", flat=True)
+    )
+    return keyset_page(organisations, ordering=("sort_name", "pk"), params=params, size=size, prefix=prefix)

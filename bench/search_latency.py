@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_load \
         .venv/bin/python bench/search_latency.py [--requests 50] [--port 8765] [--output docs/benchmarks/search-latency.md]
 
-1. Uses the data set of `manage.py generate_load_data` (run it first, then VACUUM ANALYZE).
+1. Uses the data set of `manage.py generate_load_data` (run it first; it ends with ANALYZE), after
+   `seed_demo` or without it.
 2. Collects static files into a temporary folder and starts gunicorn with DEBUG=false on loopback.
 3. Signs a member in through a server-side session (no password involved).
 4. Sends each request `--requests` times over one keep-alive connection after a warm-up and
@@ -80,7 +81,17 @@ def sample_queries():
     typos = [brand[:2] + ("о" if brand[2] != "о" else "а") + brand[3:] for brand in brands]
     inns = list(Organisation.objects.order_by("-pk").values_list("inn", flat=True)[:5])
     titles = list(Project.objects.order_by("pk").values_list("title", flat=True)[:5])
-    return {"brands": brands, "typos": typos, "inns": inns, "titles": titles}
+    # The association of the generated projects, whatever its slug: `generate_load_data` joins the
+    # demo's associations when `seed_demo` ran first (their slugs are not `load-1`, …).
+    association = (
+        Project.objects.filter(slug__startswith="load-")
+        .order_by("pk")
+        .values_list("association__slug", flat=True)
+        .first()
+    )
+    if association is None:
+        raise SystemExit("No generated projects: run `manage.py generate_load_data` first.")
+    return {"brands": brands, "typos": typos, "inns": inns, "titles": titles, "association": association}
 
 
 def start_server(port: int, static_root: str) -> subprocess.Popen:
@@ -185,7 +196,7 @@ def main():
         ("Projects: title", [q("/projects/", q=t) for t in samples["titles"]]),
         (
             "Projects: search + stage + association",
-            [q("/projects/", q="принтер", stage="development", association="load-1")],
+            [q("/projects/", q="принтер", stage="development", association=samples["association"])],
         ),
         ("Projects: first page", ["/projects/"]),
         ("Projects: last page", ["/projects/?page=last"]),
@@ -202,6 +213,7 @@ def main():
             server.wait(timeout=10)
 
     medians = {name: statistics.median(times) for name, times in results}
+    p95s = {name: statistics.quantiles(times, n=20)[18] for name, times in results}
     lines = [
         "# Search latency",
         "",
@@ -212,12 +224,13 @@ def main():
         f"{args.requests} requests after 5 warm-up ones, over one keep-alive connection; the time is the "
         "round trip on loopback, i.e. the server's time plus well under a millisecond.",
         "",
-        "| Request | Median, ms | 95th percentile, ms | Within 100 ms |",
+        "| Request | Median, ms | 95th percentile, ms | 95th percentile within 100 ms |",
         "| --- | ---: | ---: | :---: |",
     ]
-    for name, times in results:
-        p95 = statistics.quantiles(times, n=20)[18]
-        lines.append(f"| {name} | {medians[name]:.1f} | {p95:.1f} | {'yes' if medians[name] < LIMIT_MS else 'NO'} |")
+    for name, _ in results:
+        lines.append(
+            f"| {name} | {medians[name]:.1f} | {p95s[name]:.1f} | {'yes' if p95s[name] < LIMIT_MS else 'NO'} |"
+        )
     ratios = [
         ("Directory", medians["Directory: last page"] / medians["Directory: first page"]),
         (
@@ -257,14 +270,13 @@ def main():
         "export DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_load",
         ".venv/bin/python manage.py migrate",
         ".venv/bin/python manage.py generate_load_data        # about a minute",
-        'psql "$DATABASE_URL" -c "VACUUM ANALYZE"',
         ".venv/bin/python bench/search_latency.py",
         "```",
         "",
     ]
     Path(args.output).write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
-    failed = [name for name, median in medians.items() if median >= LIMIT_MS] + [n for n, r in ratios if r > 2]
+    failed = [name for name, p95 in p95s.items() if p95 >= LIMIT_MS] + [n for n, r in ratios if r > 2]
     if failed:
         raise SystemExit(f"over the limits: {failed}")
 

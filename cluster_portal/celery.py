@@ -23,5 +23,24 @@ def refuse_in_memory_broker(**kwargs) -> None:
         raise SystemExit(NO_BROKER)
 
 
+def wait_longer_for_redis(**kwargs) -> None:
+    """A worker or beat waits longer for Redis than a request does (CELERY_WORKER_BROKER_SOCKET_TIMEOUT).
+
+    The web process hands a task over within about a second or leaves it to the sweep; the worker's
+    own sends (retries, the sweep's hand-offs) may wait for a busy Redis a little longer.
+    """
+    from django.conf import settings
+
+    timeout = settings.CELERY_WORKER_BROKER_SOCKET_TIMEOUT
+    app.conf.broker_transport_options = {
+        **app.conf.broker_transport_options,
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+    }
+    app.conf.broker_connection_timeout = timeout
+
+
 celeryd_init.connect(refuse_in_memory_broker, weak=False)
 beat_init.connect(refuse_in_memory_broker, weak=False)
+celeryd_init.connect(wait_longer_for_redis, weak=False)
+beat_init.connect(wait_longer_for_redis, weak=False)

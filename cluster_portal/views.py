@@ -44,13 +44,39 @@ def _check_redis() -> str:
     return "ok"
 
 
+def _notification_details() -> dict:
+    """E-mails staff should look at (the outbox page): failed for good, and long pending."""
+    from django.utils import timezone
+
+    from notifications.models import EmailStatus, Notification
+
+    stale = timezone.now() - settings.NOTIFICATION_LONG_PENDING_AFTER
+    try:
+        return {
+            "failed": Notification.objects.filter(email_status=EmailStatus.FAILED).count(),
+            "long_pending": Notification.objects.filter(
+                email_status__in=[EmailStatus.PENDING, EmailStatus.SENDING], created_at__lt=stale
+            ).count(),
+        }
+    except Exception as exc:  # the database went away between the two checks
+        logger.warning("healthz: counting e-mails failed: %s", exc)
+        return {}
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and (when configured) Redis answer, 503 otherwise."""
+    """200 when the database and (when configured) Redis answer, 503 otherwise.
+
+    Each check has a short timeout (Redis 1 s; the database its `connect_timeout`). The details
+    count the e-mails that need attention; they never change the status.
+    """
     checks = {"database": _check_database(), "redis": _check_redis()}
     healthy = all(value != "down" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+    details = {"notifications": _notification_details()} if checks["database"] == "ok" else {}
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", "checks": checks, "details": details}, status=200 if healthy else 503
+    )
 
 
 def set_language(request):

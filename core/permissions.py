@@ -48,6 +48,14 @@ def is_coordinator(user) -> bool:
     return is_signed_in(user) and coordinated_association_ids(user).exists()
 
 
+def needs_second_factor(user) -> bool:
+    """Staff roles sign in with a second factor: administrators, Django staff, cluster staff and
+    coordinators (accounts.security.StaffSecurityMiddleware)."""
+    if not is_signed_in(user):
+        return False
+    return bool(user.is_superuser or user.is_staff or user.is_cluster_staff) or is_coordinator(user)
+
+
 def coordinates(user, association_id) -> bool:
     return is_signed_in(user) and coordinated_association_ids(user).filter(association_id=association_id).exists()
 
@@ -105,6 +113,14 @@ def limit_to_coordinated(queryset, user, *, field: str = "association"):
     return queryset.filter(**{f"{field}__in": coordinated_association_ids(user)})
 
 
+def limit_to_overseen(queryset, user, *, field: str = "association"):
+    """`queryset` cut to the associations whose records the user reads: all of it for administrators and
+    cluster staff, a coordinator's associations, nothing for anyone else."""
+    if sees_everything(user):
+        return queryset
+    return limit_to_coordinated(queryset, user, field=field)
+
+
 # Questions the pages ask
 
 
@@ -114,8 +130,27 @@ def may_use_directory(user) -> bool:
 
 
 def may_review(user) -> bool:
-    """The review queue: administrators and coordinators."""
+    """Decide on applications (the decisions and the bulk decision of `/review/`): administrators and coordinators."""
     return is_cluster_admin(user) or is_coordinator(user)
+
+
+def may_view_applications(user) -> bool:
+    """The applications under `/review/` (the list, an application's page with its internal notes, the
+    export): those who review, and cluster staff, who read every association's applications and decide
+    none (deciding is `may_review` / `may_review_application`)."""
+    return sees_everything(user) or may_review(user)
+
+
+def may_use_staff_tools(user) -> bool:
+    """The dashboard (`/dashboard/`) and the exports of the lists: cluster staff and administrators (every
+    association), coordinators (the dashboard shows only their associations; an export holds what the list shows)."""
+    return sees_everything(user) or is_coordinator(user)
+
+
+def may_read_history(user) -> bool:
+    """The audit log (`/history/`): administrators and cluster staff (every entry), coordinators (the
+    entries about their associations and those associations' memberships, applications and projects)."""
+    return sees_everything(user) or is_coordinator(user)
 
 
 def may_coordinate(user, association_id) -> bool:
@@ -135,6 +170,16 @@ def may_create_projects(user) -> bool:
 
 def may_manage_project(user, project) -> bool:
     return may_coordinate(user, project.association_id)
+
+
+def member_organisations(organisations):
+    """The organisations of `organisations` with an active membership of an association: only they
+    take part in (or lead) projects, whoever adds them."""
+    return organisations.filter(memberships__status=ACTIVE_MEMBERSHIP).distinct()
+
+
+def may_take_part(organisation) -> bool:
+    return organisation is not None and organisation.memberships.filter(status=ACTIVE_MEMBERSHIP).exists()
 
 
 def may_decide_participation(user, project) -> bool:

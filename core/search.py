@@ -4,16 +4,24 @@ A model declares what it is searched by once, as a `SearchSpec`; the same object
 the model's `Meta.indexes` and the query expressions, so query and index cannot drift
 (and `makemigrations --check` sees the indexes). On PostgreSQL a query matches when
 
-1. the Russian or the English full-text vector of the row matches `websearch_to_tsquery`
-   of the query (so «принтер» finds «принтеров»), through an expression GIN index per
-   configuration;
+1. the Russian or the English full-text vector of the row matches the query (so «принтер»
+   finds «принтеров»), through an expression GIN index per configuration. Plain words are
+   all required and the last one may be the start of a word, as the user types («Смир» finds
+   «Смирнов»); a query in web-search syntax ("phrases", -not, or) is read as such;
 2. when nothing matches so, rows whose name is trigram-similar to the query (`%>`), which
    forgives typos («Ромошка» finds «Ромашка»), best first, through a trigram GIN index.
+
+Rows found by the full-text search are fetched by their ids when there are few of them
+(`FENCE`): the page is then cut from those ids, so PostgreSQL cannot choose to walk the
+name-order index and compute the vectors of every row it passes, which a rare word spread
+over the alphabet («Смирнов») made cost half a second. Many matches are found quickly by that
+walk, so they are left to the planner.
 
 On SQLite (local development) a plain case-insensitive substring match is used, and the
 PostgreSQL-only indexes are left out (`core.db.backends.sqlite3`).
 """
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -24,12 +32,30 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
 
-from .pagination import COUNT_CAP, capped_count
+from .pagination import COUNT_CAP, FENCE, capped_count, id_set
 
 CONFIGS = ("russian", "english")
 # Threshold for `%>` (word similarity). The default 0.6 misses a single wrong
 # letter in a short word; 0.4 keeps typos and ranks the rest below.
 WORD_SIMILARITY_THRESHOLD = 0.4
+# A last word at least this long is matched as the start of a word: a shorter prefix matches too
+# many words to be worth the index's time.
+PREFIX_MIN_LENGTH = 3
+WORD = re.compile(r"[^\W_]+")
+WEBSEARCH_SYNTAX = re.compile(r'"|(^|\s)-\w|\sor\s', re.IGNORECASE)
+
+
+def tsquery(query: str) -> tuple[str, str]:
+    """The PostgreSQL function and its argument that turn the user's text into a `tsquery`.
+
+    Plain words become `w1 & w2 & w3:*`, built from word characters only, so nothing the user
+    typed can be read as an operator; a query in web-search syntax goes to `websearch_to_tsquery`.
+    """
+    words = WORD.findall(query)
+    if not words or WEBSEARCH_SYNTAX.search(query):
+        return "websearch_to_tsquery", query
+    last = words[-1] + (":*" if len(words[-1]) >= PREFIX_MIN_LENGTH else "")
+    return "to_tsquery", " & ".join([*words[:-1], last])
 
 
 @dataclass(frozen=True)
@@ -51,16 +77,18 @@ class SearchSpec:
         ]
 
     def matches(self, model, query: str) -> RawSQL:
-        """The Russian or the English vector matches the query (web-search syntax: words, "phrases", -not).
+        """The Russian or the English vector matches the query (`tsquery`: words, the last one a prefix;
+        or web-search syntax: "phrases", -not).
 
         The vectors are the indexed expressions compiled once (`compiled_vector`): building and
         compiling them anew cost 1.6 ms a query, twice per search page.
         """
+        function, argument = tsquery(query)
         parts, params = [], []
         for config in CONFIGS:
             vector_sql, vector_params = compiled_vector(self, model, config)
-            parts.append(f"{vector_sql} @@ websearch_to_tsquery(%s::regconfig, %s)")
-            params += [*vector_params, config, query]
+            parts.append(f"{vector_sql} @@ {function}(%s::regconfig, %s)")
+            params += [*vector_params, config, argument]
         return RawSQL(f"({' OR '.join(parts)})", params, output_field=BooleanField())
 
     def similar(self, query: str) -> Q:
@@ -103,9 +131,10 @@ class SearchResult:
 def search(queryset, *, query: str, spec: SearchSpec, count_cap: int = COUNT_CAP) -> SearchResult:
     """Full-text search first; only when nothing matches, names similar to the query.
 
-    Queries: one capped count; when the full-text search found nothing, the caller pages the
-    similar names with `fuzzy_page` (one query, no count). Trying the exact words first keeps the
-    common case on the full-text indexes, and a typo («Ромошка») still finds «Ромашка».
+    Queries: one capped count (on PostgreSQL: the ids of up to `FENCE` matches, through the GIN
+    indexes); when the full-text search found nothing, the caller pages the similar names with
+    `fuzzy_page` (one query, no count). Trying the exact words first keeps the common case on the
+    full-text indexes, and a typo («Ромошка») still finds «Ромашка».
     """
     if not query:
         count, more = capped_count(queryset, count_cap)
@@ -115,9 +144,12 @@ def search(queryset, *, query: str, spec: SearchSpec, count_cap: int = COUNT_CAP
         count, more = capped_count(matched, count_cap)
         return SearchResult(matched, count, more)
     matched = queryset.filter(spec.matches(queryset.model, query))
-    count, more = capped_count(matched, count_cap)
-    if count:
+    ids = list(matched.order_by().values_list("pk", flat=True)[: max(FENCE, count_cap) + 1])
+    count, more = min(len(ids), count_cap), len(ids) > count_cap
+    if len(ids) > FENCE:  # many matches: walking the sort order finds a page of them quickly
         return SearchResult(matched, count, more)
+    if ids:  # few: the page is cut from their ids, whatever order the list is in
+        return SearchResult(queryset.filter(pk__in=id_set(ids)), count, more)
     # No count here: the page of similar names is cut from the best few hundred, counted there
     # (a separate capped count would walk the whole name index, see fuzzy_page).
     similar = queryset.filter(spec.similar(query)).annotate(relevance=spec.similarity(query))

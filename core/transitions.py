@@ -20,6 +20,8 @@ from typing import TypeVar
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from . import audit, versioned_cache
+
 T = TypeVar("T")
 
 
@@ -38,18 +40,29 @@ class Refused(Exception):
         self.detail = detail
 
 
-def change_once(instance, *, expected: Mapping, values: Mapping, record: Callable[[], T] | None = None) -> T | None:
+def change_once(
+    instance, *, expected: Mapping, values: Mapping, record: Callable[[], T] | None = None, actor=None
+) -> T | None:
     """Write `values` to the row of `instance` only while it still matches `expected`, then `record()`.
 
     Raises Refused(STALE) when the row no longer matches. On success the instance carries the new
-    values and the result of `record` (the history row) is returned.
+    values and the result of `record` (the history row) is returned. An UPDATE fires no model
+    signal, so the audit entry (old and new values, `actor`) is written here, in the same transaction.
     """
     model = type(instance)
-    with transaction.atomic():
+    old = (
+        {name: audit.field_text(instance, name) for name in audit.tracked(model, values)}
+        if audit.is_audited(model)
+        else {}
+    )
+    with transaction.atomic(), audit.acting_as(actor):
         if not model._default_manager.filter(pk=instance.pk, **expected).update(**values):
             raise Refused(Refusal.STALE, f"{model.__name__} {instance.pk} changed meanwhile")
         for name, value in values.items():
             setattr(instance, name, value)
+        versioned_cache.model_changed(model)  # an UPDATE fires no signal: cached figures follow here
+        if old:
+            audit.record_change(instance, old=old, actor=actor)
         return record() if record is not None else None
 
 
@@ -69,7 +82,15 @@ class Workflow:
     def allows(self, current: str, to: str) -> bool:
         return to in self.transitions.get(current, ())
 
-    def change(self, instance, to: str, *, values: Mapping | None = None, record: Callable[[str], T] | None = None):
+    def change(
+        self,
+        instance,
+        to: str,
+        *,
+        values: Mapping | None = None,
+        record: Callable[[str], T] | None = None,
+        actor=None,
+    ):
         """Move `instance` to `to`; `record(from_state)` writes the history row in the same transaction."""
         current = getattr(instance, self.field)
         if to not in self.transitions:
@@ -81,6 +102,7 @@ class Workflow:
             expected={self.field: current},
             values={self.field: to, **(values or {})},
             record=(lambda: record(current)) if record is not None else None,
+            actor=actor,
         )
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from core import permissions
+from core import audit, permissions, ratelimit
 from core.transitions import Refusal, Refused, RequestStatus
 from notifications.services import notify, notify_address
 
@@ -55,7 +55,7 @@ def organisation_create(*, user, directions, **fields) -> Organisation:
     """
     organisation = Organisation(**_profile(fields))
     organisation.full_clean(validate_unique=False)
-    with transaction.atomic():
+    with transaction.atomic(), audit.acting_as(user):
         organisation.save()
         organisation.directions.set(directions)
         Representative.objects.create(organisation=organisation, user=user, role=RepresentativeRole.OWNER)
@@ -69,7 +69,7 @@ def organisation_update(*, organisation: Organisation, user, directions, **field
     for name, value in _profile(fields).items():
         setattr(organisation, name, value)
     organisation.full_clean(validate_unique=False)
-    with transaction.atomic():
+    with transaction.atomic(), audit.acting_as(user):
         organisation.save(update_fields=[*fields, "updated_at"])
         organisation.directions.set(directions)
     return organisation
@@ -80,6 +80,7 @@ def join_request_create(*, user, organisation: Organisation, message: str = "") 
     (the existing one when asked twice), or None when the user represents it already."""
     if permissions.represents(user, organisation.pk):
         return None
+    ratelimit.check("join_request", user.pk)
     try:
         with transaction.atomic():
             join_request = JoinRequest.objects.create(organisation=organisation, user=user, message=message)
@@ -141,12 +142,18 @@ def invitation_send(*, organisation: Organisation, email: str, invited_by) -> In
     """
     if not permissions.owns(invited_by, organisation.pk):
         raise PermissionDenied("only the organisation's owners invite colleagues")
+    # Invitations are e-mails to any address: capped per organisation and per sender a day.
+    ratelimit.check("invitation_per_organisation", organisation.pk)
+    ratelimit.check("invitation_per_user", invited_by.pk)
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=invited_by)
             url = reverse("members:invitation-accept", args=[invitation_token(invitation)])
+            # The recipient sees the organisation as registered (its full name and ИНН), not only the
+            # short name its owner chose (issue 12, finding 8).
             params = {
                 "organisation": organisation.short_name,
+                "full_name": organisation.full_name,
                 "inn": organisation.inn,
                 "by": invited_by.full_display_name,
             }

@@ -3,24 +3,29 @@
 The row is the source of truth, not the broker message:
 
 1. `claim()` moves the row pending → sending with a fresh token in one conditional UPDATE,
-   so of two workers holding the same id only one sends. A row stuck in `sending` is
-   claimable again only when its claim is older than NOTIFICATION_CLAIM_TIMEOUT, which is
-   longer than the task's hard time limit: the worker that held it is dead by then.
-2. The message is sent; it carries a stable Message-ID so a receiver can recognise it.
-3. Only the holder of the token records the outcome: sent; or back to pending with the
-   next attempt moved forward (exponential back-off); or failed once the attempts are
-   used up or the address is refused for good.
+   so of two workers holding the same id only one sends. The claim names the Celery task that
+   holds it: the same task redelivered after its worker died takes it back at once. Any other
+   may take a row stuck in `sending` only when its claim is older than NOTIFICATION_CLAIM_TIMEOUT,
+   which is longer than the task's hard time limit: the worker that held it is dead by then.
+2. The message is sent; it carries a Message-ID generated at the first attempt and stored on
+   the row, so every attempt (and a duplicate, if one happens) has the same one.
+3. Only the holder of the token records the outcome: sent (retried through a database blip
+   until the connection returns, within the task's time limit); or back to pending with the
+   next attempt moved forward (capped exponential back-off); or failed once
+   NOTIFICATION_RETRY_PERIOD has passed (3 days by default) or the address is refused for good.
 """
 
 import logging
 import smtplib
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import F, Q
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from core.mail import message_id
@@ -53,21 +58,37 @@ def backoff(attempt: int) -> int:
     return min(settings.NOTIFICATION_RETRY_BACKOFF * 2 ** max(attempt - 1, 0), settings.NOTIFICATION_RETRY_BACKOFF_MAX)
 
 
-def claim(notification_id: int) -> Claim | None:
+def _within_attempts(queryset):
+    if settings.NOTIFICATION_MAX_ATTEMPTS:
+        return queryset.filter(email_attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS)
+    return queryset
+
+
+def claim(notification_id: int, *, task_id: str = "") -> Claim | None:
+    """Take the row for one attempt, or None when it is not due or another attempt holds it.
+
+    `task_id` is the Celery task's id: a task redelivered after its worker was killed carries the
+    same id and may take its own claim back at once (the killed worker cannot still be sending).
+    """
     now = timezone.now()
     token = uuid.uuid4().hex
     claimable = Q(email_status=EmailStatus.PENDING, email_next_attempt_at__lte=now + CLOCK_SLACK) | Q(
         email_status=EmailStatus.SENDING, email_claimed_at__lt=now - settings.NOTIFICATION_CLAIM_TIMEOUT
     )
-    updated = (
-        Notification.objects.filter(claimable, pk=notification_id)
-        .filter(email_attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS)
-        .update(
-            email_status=EmailStatus.SENDING,
-            email_claimed_at=now,
-            email_claim_token=token,
-            email_attempts=F("email_attempts") + 1,
-        )
+    if task_id:
+        claimable |= Q(email_status=EmailStatus.SENDING, email_claim_task=task_id)
+    updated = _within_attempts(Notification.objects.filter(claimable, pk=notification_id)).update(
+        # The Message-ID is generated at the first claim, in the same UPDATE, and kept from then on.
+        email_message_id=Case(
+            When(email_message_id="", then=Value(message_id(f"notification-{notification_id}"))),
+            default=F("email_message_id"),
+        ),
+        email_status=EmailStatus.SENDING,
+        email_enqueued_at=None,  # its message is consumed: if this attempt dies, the sweep may enqueue it
+        email_claimed_at=now,
+        email_claim_token=token,
+        email_claim_task=task_id,
+        email_attempts=F("email_attempts") + 1,
     )
     return Claim(notification_id, token) if updated else None
 
@@ -78,6 +99,11 @@ def _held(claim_: Claim):
     )
 
 
+def stored_message_id(notification: Notification) -> str:
+    """The row's Message-ID, stored by its first claim and the same for every later attempt."""
+    return notification.email_message_id or message_id(f"notification-{notification.pk}")
+
+
 def build_message(notification: Notification) -> EmailMultiAlternatives:
     rendered = render_notification(notification)
     message = EmailMultiAlternatives(
@@ -85,7 +111,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         rendered.text,
         to=[notification.address],
         headers={
-            "Message-ID": message_id(f"notification-{notification.pk}"),
+            "Message-ID": stored_message_id(notification),
             "X-Portal-Notification": str(notification.pk),
         },
     )
@@ -100,11 +126,20 @@ def _is_permanent(exc: Exception) -> bool:
     return False
 
 
+def _given_up(notification: Notification, now) -> bool:
+    """No further attempt: the retry period is over, or the attempts (when capped) are used up."""
+    if now >= notification.email_retry_since + settings.NOTIFICATION_RETRY_PERIOD:
+        return True
+    maximum = settings.NOTIFICATION_MAX_ATTEMPTS
+    return bool(maximum) and notification.email_attempts >= maximum
+
+
 def record_failure(claim_: Claim, exc: Exception) -> int | None:
     """Give the row back for a later attempt and return the delay, or mark it failed and return None."""
-    notification = Notification.objects.only("email_attempts").get(pk=claim_.notification_id)
+    notification = Notification.objects.only("email_attempts", "email_retry_since").get(pk=claim_.notification_id)
     error = f"{type(exc).__name__}: {exc}"[:2000]
-    if _is_permanent(exc) or notification.email_attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+    now = timezone.now()
+    if _is_permanent(exc) or _given_up(notification, now):
         _held(claim_).update(email_status=EmailStatus.FAILED, email_error=error, email_claim_token="")
         logger.error("notification %s failed for good: %s", claim_.notification_id, error)
         return None
@@ -113,19 +148,65 @@ def record_failure(claim_: Claim, exc: Exception) -> int | None:
         email_status=EmailStatus.PENDING,
         email_error=error,
         email_claim_token="",
-        email_next_attempt_at=timezone.now() + timedelta(seconds=countdown),
+        email_claim_task="",
+        # A short wait is a Celery retry (a hand-off of its own); a longer one is the sweep's.
+        email_enqueued_at=now if countdown <= settings.NOTIFICATION_RETRY_COUNTDOWN_MAX else None,
+        email_next_attempt_at=now + timedelta(seconds=countdown),
     )
     logger.warning("notification %s: attempt failed (%s), retry in %ss", claim_.notification_id, error, countdown)
     return countdown
 
 
-def deliver(notification_id: int) -> bool:
+def _reconnect() -> None:
+    """Drop a connection the blip broke, so the next query opens a new one (never inside a transaction)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def record_sent(claim_: Claim, *, deadline: float) -> int:
+    """Record `sent`, retrying through a database blip until the connection returns or `deadline` passes.
+
+    The SMTP server has accepted the message: giving up here would leave the row claimed, and the
+    sweep would send it again after the claim timeout. So the UPDATE is retried with back-off
+    (0.2 s, 0.4 s, … up to 5 s) within the task's time limit (`deadline`, a `time.monotonic()` value).
+    """
+    delay = 0.2
+    while True:
+        try:
+            return _held(claim_).update(
+                email_status=EmailStatus.SENT,
+                email_sent_at=timezone.now(),
+                email_error="",
+                email_claim_token="",
+                email_claim_task="",
+            )
+        except (OperationalError, InterfaceError) as exc:
+            if time.monotonic() + delay >= deadline:
+                logger.error("notification %s was sent but could not be recorded: %s", claim_.notification_id, exc)
+                raise
+            logger.warning(
+                "notification %s was sent; recording it failed (%s), trying again in %.1fs",
+                claim_.notification_id,
+                exc,
+                delay,
+            )
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            _reconnect()
+
+
+def deliver(notification_id: int, *, task_id: str = "", deadline: float | None = None) -> bool:
     """Claim, send and record one notification's e-mail.
 
     Returns False when there was nothing to do (another worker holds or sent it).
-    Raises RetryLater when sending failed and another attempt is due.
+    Raises RetryLater when sending failed and another attempt is due soon enough to wait in the
+    broker (NOTIFICATION_RETRY_COUNTDOWN_MAX); a later attempt is left to the sweep.
+    `deadline` (`time.monotonic()`) bounds the retries of recording `sent`; by default 80% of the
+    send time limit from now.
     """
-    claim_ = claim(notification_id)
+    if deadline is None:
+        deadline = time.monotonic() + settings.NOTIFICATION_SEND_TIME_LIMIT * 0.8
+    claim_ = claim(notification_id, task_id=task_id)
     if claim_ is None:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
@@ -139,32 +220,41 @@ def deliver(notification_id: int) -> bool:
             connection.send_messages([message])
     except Exception as exc:  # SMTP errors, refused connections, time limits: all recorded on the row
         countdown = record_failure(claim_, exc)
-        if countdown is None:
+        if countdown is None or countdown > settings.NOTIFICATION_RETRY_COUNTDOWN_MAX:
             return True
         raise RetryLater(countdown, str(exc)) from exc
-    recorded = _held(claim_).update(
-        email_status=EmailStatus.SENT, email_sent_at=timezone.now(), email_error="", email_claim_token=""
-    )
+    recorded = record_sent(claim_, deadline=deadline)
     if not recorded:
         logger.error("notification %s was sent but its claim had been taken over", notification_id)
     return True
 
 
 def sweep(*, limit: int = 1000) -> list[int]:
-    """Ids of notifications whose e-mail should be enqueued again (see NotificationQuerySet.due_for_sweep)."""
-    return list(
-        Notification.objects.due_for_sweep(now=timezone.now())
-        .filter(email_attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS)
+    """Ids of notifications whose e-mail should be enqueued again (see NotificationQuerySet.due_for_sweep).
+
+    They are marked enqueued now: the next sweeps leave them alone for NOTIFICATION_REENQUEUE_AFTER.
+    """
+    now = timezone.now()
+    ids = list(
+        _within_attempts(Notification.objects.due_for_sweep(now=now))
         .order_by("email_next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+    if ids:
+        Notification.objects.filter(pk__in=ids).update(email_enqueued_at=now)
+    return ids
 
 
 def fail_exhausted() -> int:
-    """Rows stuck in `sending` whose attempts are used up: record the final failure."""
+    """Rows stuck in `sending` past the retry period (or their capped attempts): record the final failure."""
     now = timezone.now()
-    return Notification.objects.filter(
-        email_status=EmailStatus.SENDING,
-        email_claimed_at__lt=now - settings.NOTIFICATION_CLAIM_TIMEOUT,
-        email_attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS,
-    ).update(email_status=EmailStatus.FAILED, email_error="the worker stopped while sending, attempts used up")
+    given_up = Q(email_retry_since__lt=now - settings.NOTIFICATION_RETRY_PERIOD)
+    if settings.NOTIFICATION_MAX_ATTEMPTS:
+        given_up |= Q(email_attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS)
+    return (
+        Notification.objects.filter(
+            email_status=EmailStatus.SENDING, email_claimed_at__lt=now - settings.NOTIFICATION_CLAIM_TIMEOUT
+        )
+        .filter(given_up)
+        .update(email_status=EmailStatus.FAILED, email_error="the worker stopped while sending, retry period over")
+    )

@@ -32,12 +32,24 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def needs_attention(self, *, now):
+        """E-mails staff should look at: failed, or still not sent long after they were written."""
+        return self.filter(
+            models.Q(email_status=EmailStatus.FAILED)
+            | models.Q(
+                email_status__in=[EmailStatus.PENDING, EmailStatus.SENDING],
+                created_at__lt=now - settings.NOTIFICATION_LONG_PENDING_AFTER,
+            )
+        )
+
     def due_for_sweep(self, *, now):
         """Rows whose e-mail should be (re)enqueued: pending past the grace period, or stuck in sending.
 
         A `sending` claim is only taken back once it is older than NOTIFICATION_CLAIM_TIMEOUT, which
         exceeds the delivery task's hard time limit: by then the worker that claimed it has been
         killed or has given up, so the message cannot be in flight twice.
+        A row the sweep enqueued recently (`email_enqueued_at`) is left alone: its message is still
+        in the queue, perhaps behind a backlog.
         """
         return self.filter(
             models.Q(
@@ -45,6 +57,9 @@ class NotificationQuerySet(models.QuerySet):
                 email_next_attempt_at__lte=now - settings.NOTIFICATION_SWEEP_AFTER,
             )
             | models.Q(email_status=EmailStatus.SENDING, email_claimed_at__lt=now - settings.NOTIFICATION_CLAIM_TIMEOUT)
+        ).filter(
+            models.Q(email_enqueued_at__isnull=True)
+            | models.Q(email_enqueued_at__lt=now - settings.NOTIFICATION_REENQUEUE_AFTER)
         )
 
 
@@ -69,6 +84,19 @@ class Notification(models.Model):
     email_claimed_at = models.DateTimeField(null=True, blank=True)
     # Who holds the claim: only that attempt may record the outcome.
     email_claim_token = models.CharField(max_length=32, blank=True, default="")
+    # The Celery task that holds the claim: the same task redelivered after its worker died may
+    # take the claim back at once, without waiting for NOTIFICATION_CLAIM_TIMEOUT.
+    email_claim_task = models.CharField(max_length=64, blank=True, default="")
+    # When the row was last handed to the broker (written: handed off at commit; a retry; the sweep),
+    # None when that failed: the sweep enqueues it again only after NOTIFICATION_REENQUEUE_AFTER,
+    # so rows waiting in a backlog are not enqueued over and over.
+    email_enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Generated once, at the first attempt, and sent with every attempt: a receiver that got the
+    # message twice sees the same Message-ID.
+    email_message_id = models.CharField(max_length=255, blank=True, default="")
+    # SMTP failures are retried for NOTIFICATION_RETRY_PERIOD from this moment: the row's writing,
+    # or the moment staff asked to send it again.
+    email_retry_since = models.DateTimeField(default=timezone.now)
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_error = models.TextField(blank=True)
 

@@ -16,11 +16,15 @@ templates get `recipient` None, and it appears in no inbox.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Notification
+from core.permissions import sees_everything
+
+from .models import EmailStatus, Notification
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,12 @@ def notify(*, recipient, kind: str, params: dict | None = None, url: str = "", d
         if existing is not None:
             return existing
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, params=params or {}, url=url, dedupe_key=dedupe_key
+        recipient=recipient,
+        kind=kind,
+        params=params or {},
+        url=url,
+        dedupe_key=dedupe_key,
+        email_enqueued_at=timezone.now(),  # handed off at commit; unmarked if that fails (tasks.py)
     )
     _enqueue_on_commit(notification)
     return notification
@@ -53,7 +62,9 @@ def notify_address(*, email: str, language: str, kind: str, params: dict | None 
     It is rendered in `language` (the sender's, as the reader has no profile) and delivered like
     any other row: claimed, retried with back-off and swept if lost.
     """
-    notification = Notification.objects.create(email=email, language=language, kind=kind, params=params or {}, url=url)
+    notification = Notification.objects.create(
+        email=email, language=language, kind=kind, params=params or {}, url=url, email_enqueued_at=timezone.now()
+    )
     _enqueue_on_commit(notification)
     return notification
 
@@ -119,3 +130,35 @@ def notification_mark_read(*, notification: Notification, user) -> None:
 
 def notifications_mark_all_read(*, user) -> int:
     return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
+def notification_resend(*, notification_id: int, user) -> bool:
+    """Send a failed or long-pending e-mail again: staff and administrators only.
+
+    In one transaction the row becomes pending again, due now, with a fresh retry period and its
+    error kept until the next attempt; its e-mail is enqueued after commit (the sweep sends it if the
+    broker is away). Its Message-ID stays. Returns False when the row is no longer one to resend
+    (sent meanwhile, or being sent now).
+    """
+    if not sees_everything(user):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        updated = (
+            Notification.objects.needs_attention(now=now)
+            .filter(pk=notification_id, email_status__in=[EmailStatus.FAILED, EmailStatus.PENDING])
+            .update(
+                email_status=EmailStatus.PENDING,
+                email_attempts=0,
+                email_next_attempt_at=now,
+                email_retry_since=now,
+                email_claim_token="",
+                email_claim_task="",
+                email_enqueued_at=now,
+            )
+        )
+        if updated:
+            from .tasks import deliver_notification
+
+            deliver_notification.delay(notification_id)
+    return bool(updated)

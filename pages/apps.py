@@ -8,3 +8,8 @@ class PagesConfig(AppConfig):
 
     name = "pages"
     verbose_name = _("Pages")
+
+    def ready(self):
+        from .selectors import watch_figure_sources
+
+        watch_figure_sources()

@@ -1,25 +1,69 @@
 """Reads for the pages that compose several apps, scoped to the user who asks."""
 
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from associations.models import Association, AssociationMembership
 from associations.selectors import approved_members, associations_with_counts
-from core import permissions
-from members.models import Direction, Organisation, Region
+from core import versioned_cache
+from members.models import Direction, Organisation
 from projects.models import BOARD_STAGES, Project, Stage
+
+# What the figures and the public pages are made of: a change to any of these rows bumps the
+# group's version, so a cached figure or page shows it at once (core/versioned_cache.py).
+FIGURE_GROUPS = ("associations", "memberships", "organisations", "projects")
+
+
+def watch_figure_sources() -> None:
+    """Connect the models the figures count to their groups (`PagesConfig.ready`). Paths that write
+    without signals (decide-once transitions, bulk imports, `generate_load_data`) call
+    `versioned_cache.model_changed` themselves."""
+    versioned_cache.watch(Association, "associations")
+    versioned_cache.watch(Association.directions.through, "associations")
+    versioned_cache.watch(Association.coordinators.through, "associations")
+    versioned_cache.watch(AssociationMembership, "memberships")
+    versioned_cache.watch(Organisation, "organisations")
+    versioned_cache.watch(Project, "projects")
+
+
+def member_figures() -> dict:
+    """Open associations, member organisations and their regions: the same for everyone (cached;
+    2 queries when computed: the associations, and one pass over the active memberships)."""
+
+    def compute() -> dict:
+        members = approved_members(Organisation.objects.all()).aggregate(
+            organisations=Count("pk"), regions=Count("region", distinct=True)
+        )
+        return {
+            "associations": Association.objects.open().count(),
+            "member_organisations": members["organisations"],
+            "regions": members["regions"],
+        }
+
+    return versioned_cache.cached("figures:members", FIGURE_GROUPS, compute)
+
+
+def project_counts(user) -> dict[tuple[int, str], int]:
+    """{(association id, stage): the number of projects the user may see}, cached per visibility scope
+    (`ProjectQuerySet.visibility_scope`; 1 query when computed)."""
+    scope = Project.objects.visibility_scope(user)
+
+    def compute() -> dict:
+        rows = Project.objects.visible_to(user).order_by().values_list("association_id", "stage")
+        return {(association_id, stage): n for association_id, stage, n in rows.annotate(n=Count("pk"))}
+
+    return versioned_cache.cached(f"figures:projects:{scope}", FIGURE_GROUPS, compute)
 
 
 def cluster_figures(user) -> dict:
-    """The cluster in figures, computed from the data; projects counted as the user may see them."""
-    projects = Project.objects.visible_to(user)
-    by_stage = dict(projects.order_by().values_list("stage").annotate(n=Count("pk")))
-    members = approved_members(Organisation.objects.all())
+    """The cluster in figures; projects counted as the user may see them. Cached: no query on a hit."""
+    by_stage = Counter()
+    for (_, stage), n in project_counts(user).items():
+        by_stage[stage] += n
     return {
-        "associations": Association.objects.open().count(),
-        "member_organisations": members.count(),
-        "regions": Region.objects.filter(Exists(members.filter(region_id=OuterRef("pk")))).count(),
+        **member_figures(),
         "projects": sum(by_stage.values()),
         "projects_by_stage": [
             (stage, Stage(stage).label, by_stage.get(stage, 0)) for stage in (*BOARD_STAGES, Stage.SUSPENDED)
@@ -27,13 +71,29 @@ def cluster_figures(user) -> dict:
     }
 
 
+def open_associations() -> list:
+    """The open associations with their member counts and directions (cached; 2 queries when computed)."""
+    return versioned_cache.cached("associations:open", FIGURE_GROUPS, lambda: list(associations_with_counts()))
+
+
 def associations_with_visible_project_counts(user) -> list:
-    """The association list with the number of projects *the user may see* in each (2 queries + prefetch)."""
-    counts = dict(Project.objects.visible_to(user).order_by().values_list("association_id").annotate(n=Count("pk")))
-    associations = list(associations_with_counts())
+    """The association list with the number of projects *the user may see* in each (cached)."""
+    counts = Counter()
+    for (association_id, _), n in project_counts(user).items():
+        counts[association_id] += n
+    associations = open_associations()
     for association in associations:
         association.project_count = counts.get(association.pk, 0)
     return associations
+
+
+def association_with_counts(slug: str):
+    """An open association with its member counts, directions and coordinators, or None (cached)."""
+
+    def compute():
+        return associations_with_counts().prefetch_related("coordinators").filter(slug=slug).first()
+
+    return versioned_cache.cached(f"association:{slug}", FIGURE_GROUPS, compute)
 
 
 # Suggestions
@@ -84,20 +144,4 @@ def suggestions_for(organisation: Organisation, user, *, limit: int = 5) -> dict
         "associations": [Suggestion("association", a, a.score, a.matching_directions) for a in associations],
         "projects": [Suggestion("project", p, p.score, p.matching_directions) for p in projects],
         "has_directions": True,
-    }
-
-
-def contact_details(organisation: Organisation, user) -> dict:
-    """The contacts the viewer may see: the organisation's own choices, all of them for its people and staff.
-
-    An individual entrepreneur's address is where the person lives: as in the state register, which
-    publishes a legal entity's address but not an entrepreneur's, only its people and staff see it.
-    """
-    insider = permissions.sees_all_contacts(user, organisation.pk)
-    return {
-        "address": organisation.address if (insider or not organisation.is_sole_trader) else "",
-        "email": organisation.email if (insider or organisation.show_email) else "",
-        "phone": organisation.phone if (insider or organisation.show_phone) else "",
-        "hidden_email": insider and not organisation.show_email,
-        "hidden_phone": insider and not organisation.show_phone,
     }

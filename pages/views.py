@@ -3,17 +3,20 @@ organisation's directory page and cabinet page, and the cabinet itself."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from applications.models import MembershipApplication
-from associations.directory import listed_organisation_ids, listed_organisations
-from associations.models import PARTNER_ROLES, AssociationMembership
-from associations.selectors import associations_with_counts, organisation_memberships
+from applications.selectors import applications_of_user
+from associations.directory import contact_details, listed_organisation_ids, listed_organisations
+from associations.models import MembershipRole
+from associations.selectors import association_members_page, organisation_memberships
 from core import permissions
+from core.pagination import first_rows, keyset_page
 from core.transitions import RequestStatus
+from core.versioned_cache import cache_anonymous_page
 from members.forms import InvitationForm
-from members.models import JoinRequest, Representative
+from members.models import JoinRequest
+from members.selectors import representations_of
 from members.views import get_represented_organisation
 from notifications.models import Notification
 from notifications.services import notification_title
@@ -21,39 +24,53 @@ from projects.models import Project
 from projects.selectors import projects_by_stage_for_association, projects_of_organisation
 
 from .selectors import (
+    FIGURE_GROUPS,
+    association_with_counts,
     associations_with_visible_project_counts,
     cluster_figures,
-    contact_details,
+    open_associations,
     suggestions_for,
 )
 
+SIDE_LIST_SIZE = 20  # partners and coordinating organisations, beside the participants
 
+
+@cache_anonymous_page(*FIGURE_GROUPS)
 def home(request: HttpRequest) -> HttpResponse:
-    featured = associations_with_counts().filter(is_featured=True)[:6]
+    featured = [association for association in open_associations() if association.is_featured][:6]
     newest = Project.objects.visible_to(request.user).select_related("association").order_by("-created_at", "-pk")[:6]
     ctx = {"figures": cluster_figures(request.user), "featured": featured, "newest_projects": newest}
     return render(request, "pages/home.html", ctx)
 
 
+@cache_anonymous_page(*FIGURE_GROUPS)
 def association_list(request: HttpRequest) -> HttpResponse:
     associations = associations_with_visible_project_counts(request.user)
     return render(request, "pages/association_list.html", {"associations": associations})
 
 
+@cache_anonymous_page(*FIGURE_GROUPS)
 def association_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    association = get_object_or_404(associations_with_counts().prefetch_related("coordinators"), slug=slug)
-    memberships = list(
-        AssociationMembership.objects.active()
-        .filter(association=association)
-        .select_related("organisation__region")
-        .order_by("organisation__sort_name", "organisation_id")
-    )
+    """An association: its projects by stage (capped), and its participants, partners and coordinating
+    organisations, each list paged on its own by name (keyset: `after`, `partners_after`, …)."""
+    association = association_with_counts(slug)
+    if association is None:
+        raise Http404
+    members = {
+        "participants": association_members_page(association, [MembershipRole.PARTICIPANT], request.GET),
+        "partners": association_members_page(
+            association, [MembershipRole.PARTNER], request.GET, prefix="partners_", size=SIDE_LIST_SIZE
+        ),
+        "coordinating": association_members_page(
+            association, [MembershipRole.COORDINATOR], request.GET, prefix="coordinating_", size=SIDE_LIST_SIZE
+        ),
+    }
+    shown = [organisation.pk for page in members.values() for organisation in page]
     ctx = {
         "association": association,
-        "partners": [m for m in memberships if m.role in PARTNER_ROLES],
-        "participants": [m for m in memberships if m.role not in PARTNER_ROLES],
+        **members,
         # The members whose directory page the viewer may open: their names are links.
-        "linked": listed_organisation_ids(request.user, [m.organisation_id for m in memberships]),
+        "linked": listed_organisation_ids(request.user, shown),
         "projects_by_stage": projects_by_stage_for_association(association, request.user),
         "can_add_project": permissions.may_coordinate(request.user, association.pk),
         "is_open": association.is_open,
@@ -81,19 +98,15 @@ def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def cabinet(request: HttpRequest) -> HttpResponse:
     """The user's own area: their organisations, applications, join requests and latest notifications."""
-    representations = (
-        Representative.objects.filter(user=request.user)
-        .select_related("organisation")
-        .order_by("organisation__sort_name", "organisation_id")
+    representations = first_rows(representations_of(request.user))
+    applications = keyset_page(
+        applications_of_user(request.user), ordering=("-created_at", "-pk"), params=request.GET, prefix="applications_"
     )
-    applications = (
-        MembershipApplication.objects.of_user(request.user)
-        .select_related("organisation", "association")
-        .order_by("-created_at", "-pk")
+    join_requests = first_rows(
+        JoinRequest.objects.filter(
+            organisation_id__in=permissions.owned_organisation_ids(request.user), status=RequestStatus.PENDING
+        ).select_related("organisation", "user")
     )
-    join_requests = JoinRequest.objects.filter(
-        organisation_id__in=permissions.owned_organisation_ids(request.user), status=RequestStatus.PENDING
-    ).select_related("organisation", "user")
     my_requests = JoinRequest.objects.filter(user=request.user).select_related("organisation")[:10]
     recent = Notification.objects.for_user(request.user).select_related("recipient").order_by("-created_at", "-pk")[:5]
     ctx = {
@@ -115,12 +128,16 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisation": organisation,
         "is_owner": is_owner,
         "directions": organisation.directions.all(),
-        "representatives": organisation.representatives.select_related("user").order_by("role", "user__email"),
-        "applications": organisation.applications.select_related("association").order_by("-created_at"),
-        "join_requests": organisation.join_requests.filter(status=RequestStatus.PENDING).select_related("user")
+        "representatives": first_rows(
+            organisation.representatives.select_related("user").order_by("role", "user__email")
+        ),
+        "applications": first_rows(organisation.applications.select_related("association").order_by("-created_at")),
+        "join_requests": first_rows(
+            organisation.join_requests.filter(status=RequestStatus.PENDING).select_related("user")
+        )
         if is_owner
         else [],
-        "invitations": organisation.invitations.filter(accepted_at=None) if is_owner else [],
+        "invitations": first_rows(organisation.invitations.filter(accepted_at=None)) if is_owner else [],
         "invite_form": InvitationForm(organisation=organisation) if is_owner else None,
     }
     return render(request, "pages/organisation_detail.html", ctx)

@@ -22,12 +22,17 @@ from .services import MILESTONE_FIELDS, PROJECT_FIELDS
 
 
 class OrganisationByInnField(forms.CharField):
-    """An organisation entered by its ИНН (a select of every organisation would not scale)."""
+    """A member organisation of the cluster entered by its ИНН (a select of every one would not scale).
+
+    Only members take part in projects; an ИНН that is not registered and one of an organisation
+    that is not a member get the same answer, so the form does not tell whether an ИНН is registered.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 12)
         kwargs.setdefault("help_text", _("10 digits for a legal entity, 12 for an individual entrepreneur."))
         super().__init__(**kwargs)
+        self.also_allowed = None  # the project's current lead, which may stay even if no longer a member
 
     def clean(self, value):
         value = super().clean(value)
@@ -36,14 +41,14 @@ class OrganisationByInnField(forms.CharField):
         value = value.strip()
         if not value.isdigit() or len(value) not in (10, 12):
             raise forms.ValidationError(_("Enter the INN: 10 or 12 digits."), code="inn_format")
-        try:
-            return Organisation.objects.get(inn=value)
-        except Organisation.DoesNotExist:
+        if self.also_allowed is not None and self.also_allowed.inn == value:
+            return self.also_allowed
+        organisation = permissions.member_organisations(Organisation.objects.filter(inn=value)).first()
+        if organisation is None:
             raise forms.ValidationError(
-                _("No organisation with INN %(inn)s is registered on the portal."),
-                code="unknown",
-                params={"inn": value},
-            ) from None
+                _("No member organisation of the cluster has INN %(inn)s."), code="not_member", params={"inn": value}
+            )
+        return organisation
 
 
 class ProjectForm(forms.ModelForm):
@@ -75,6 +80,7 @@ class ProjectForm(forms.ModelForm):
         self.fields["association"].queryset = associations
         if self.instance.pk and self.instance.lead_organisation_id:
             self.fields["lead_organisation_inn"].initial = self.instance.lead_organisation.inn
+            self.fields["lead_organisation_inn"].also_allowed = self.instance.lead_organisation
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

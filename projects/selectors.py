@@ -5,13 +5,16 @@ plus organisation (a participating organisation's id), sort and view.
 """
 
 import django_filters
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
+from core.exports import Column, in_language
 from core.filters import ChoiceOnlyFilter, IdFilter, PortalFilterSet, ReferenceFilter, TextQueryFilter
-from core.pagination import fuzzy_page, keyset_page
-from core.search import search
+from core.i18n import page_language
+from core.pagination import FUZZY_MAX_PAGES, Capped, fuzzy_page, keyset_page
+from core.search import SearchResult, search
 from members.models import Direction, Organisation, Region
 
 from .models import BOARD_STAGES, PROJECT_SEARCH, Project, ProjectParticipant, Stage
@@ -78,6 +81,12 @@ def _for_cards(projects):
     return projects.select_related("association", "lead_organisation")
 
 
+def project_results(user, params) -> tuple[ProjectFilterSet, SearchResult]:
+    """The projects the user may see that the filters and the search leave, for the list and its export."""
+    filters = ProjectFilterSet(params, queryset=Project.objects.visible_to(user))
+    return filters, filters.search()
+
+
 def project_page(user, params):
     """One page of the projects the user may see.
 
@@ -85,8 +94,7 @@ def project_page(user, params):
     slugs of the filters in use (1, only if any), the capped count (1, or 2 when a text query falls
     back to similar titles), the page (1).
     """
-    filters = ProjectFilterSet(params, queryset=Project.objects.visible_to(user))
-    result = filters.search()
+    filters, result = project_results(user, params)
     projects = _for_cards(result.queryset)
     if result.fuzzy:
         page = fuzzy_page(projects, params=params, size=PAGE_SIZE)
@@ -129,6 +137,14 @@ def filter_choices() -> dict:
     }
 
 
+def visible_project_counts(user, association_ids=None) -> dict:
+    """{association id: the number of its projects the user may see} (1 query)."""
+    projects = Project.objects.visible_to(user)
+    if association_ids is not None:
+        projects = projects.filter(association_id__in=association_ids)
+    return dict(projects.order_by().values_list("association_id").annotate(n=Count("pk")))
+
+
 def project_detail_queryset(user):
     return Project.objects.visible_to(user).select_related("association", "lead_organisation__region")
 
@@ -150,14 +166,45 @@ def projects_of_organisation(organisation: Organisation, user):
     )
 
 
-def projects_by_stage_for_association(association, user):
+PROJECTS_PER_STAGE = 10  # an association page lists this many projects per stage, then links to the list
+
+
+def projects_by_stage_for_association(association, user, *, per_stage: int = PROJECTS_PER_STAGE):
+    """The association's projects the user may see, by stage: the first `per_stage` of each by title,
+    with the stage's total (`Capped`), in one query (window functions number and count each stage)."""
+    by_stage = Window(RowNumber(), partition_by=F("stage"), order_by=(F("title").asc(), F("pk").asc()))
     projects = (
         Project.objects.visible_to(user)
         .filter(association=association)
-        .prefetch_related(Prefetch("directions", queryset=Direction.objects.all()))
-        .order_by("title")
+        .annotate(position=by_stage, stage_total=Window(Count("pk"), partition_by=F("stage")))
+        .filter(position__lte=per_stage)
+        .order_by("title", "pk")
     )
-    groups = {stage: [] for stage in (*BOARD_STAGES, Stage.SUSPENDED)}
+    groups, totals = {stage: [] for stage in (*BOARD_STAGES, Stage.SUSPENDED)}, {}
     for project in projects:
         groups[project.stage].append(project)
-    return [(stage, Stage(stage).label, items) for stage, items in groups.items() if items]
+        totals[project.stage] = project.stage_total
+    return [(stage, Stage(stage).label, Capped(items, totals[stage])) for stage, items in groups.items() if items]
+
+
+def project_columns() -> list[Column]:
+    """The columns of the list's cards (title, stage, association, summary) in the page's language."""
+    language = page_language()
+    stages = {value: str(label) for value, label in Stage.choices}
+    return [
+        Column(_("Title"), lambda row: in_language(row, "title", language)),
+        Column(_("Stage"), lambda row: stages.get(row["stage"], row["stage"])),
+        Column(_("Association"), lambda row: in_language(row, "association__name", language)),
+        Column(_("Short summary"), lambda row: in_language(row, "summary", language)),
+    ]
+
+
+def project_export_rows(user, params):
+    """Every project of the list (all pages, in its order) as `values()` in one query (plus the filters'
+    codes and the capped count, as on the page); a search by similar titles exports its best pages."""
+    filters, result = project_results(user, params)
+    projects = result.queryset if result.fuzzy else result.queryset.order_by(*filters.ordering)
+    rows = projects.values(
+        "title", "title_en", "stage", "association__name", "association__name_en", "summary", "summary_en"
+    )
+    return rows[: FUZZY_MAX_PAGES * PAGE_SIZE] if result.fuzzy else rows

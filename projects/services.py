@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from associations.models import Association
-from core import permissions
+from core import permissions, ratelimit
 from core.documents import CheckedUpload
 from core.transitions import Refusal, Refused, RequestStatus
 from members.models import Organisation
@@ -53,6 +53,14 @@ def _ensure_manager(user, project: Project) -> None:
         raise PermissionDenied("only the association's coordinators and administrators manage its projects")
 
 
+def _ensure_may_take_part(organisation: Organisation | None, *, project: Project | None = None) -> None:
+    """Only cluster members take part in projects (a current lead may stay while the project is edited)."""
+    if organisation is None or (project is not None and organisation.pk == project.lead_organisation_id):
+        return
+    if not permissions.may_take_part(organisation):
+        raise Refused(Refusal.INVALID, "only member organisations of the cluster take part in projects")
+
+
 def _only(fields: dict, allowed: tuple) -> dict:
     unknown = set(fields) - set(allowed)
     if unknown:
@@ -80,6 +88,7 @@ def project_create(
     """A new project of an association the user coordinates; its first stage is recorded."""
     if not permissions.may_coordinate(user, association.pk):
         raise PermissionDenied("only the association's coordinators and administrators add its projects")
+    _ensure_may_take_part(lead_organisation)
     project = Project(association=association, **_only(fields, PROJECT_FIELDS))
     project.full_clean(exclude=["lead_organisation"])
     with transaction.atomic():
@@ -102,6 +111,7 @@ def project_update(
     association = fields.get("association", project.association)
     if association.pk != project.association_id and not permissions.may_coordinate(user, association.pk):
         raise PermissionDenied("the project can move only to an association the user coordinates")
+    _ensure_may_take_part(lead_organisation, project=project)
     for name, value in _only(fields, PROJECT_FIELDS).items():
         setattr(project, name, value)
     project.full_clean(exclude=["lead_organisation"])
@@ -124,6 +134,7 @@ def participant_add(*, project: Project, user, organisation: Organisation, role:
     _ensure_manager(user, project)
     if role not in ParticipantRole.values:
         raise Refused(Refusal.INVALID, f"unknown role {role!r}")
+    _ensure_may_take_part(organisation, project=project)
     with transaction.atomic():
         if role == ParticipantRole.LEAD:
             _set_lead(project, organisation.pk)
@@ -211,6 +222,7 @@ def participation_request_create(
         raise Refused(Refusal.INVALID, f"a request cannot propose the role {role!r}")
     if not requesting_organisations(project=project, user=user).filter(pk=organisation.pk).exists():
         raise Refused(Refusal.NOT_ALLOWED, "the organisation may not ask to take part in this project")
+    ratelimit.check("participation_request", organisation.pk)
     try:
         with transaction.atomic():
             request = ParticipationRequest.objects.create(

@@ -7,6 +7,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="project-list"),
     path("new/", views.project_create, name="project-create"),
+    path("export.<str:fmt>", views.project_export, name="project-export"),
     path("<slug:slug>/", views.project_detail, name="project-detail"),
     path("<slug:slug>/edit/", views.project_edit, name="project-edit"),
     path("<slug:slug>/stage/", views.project_change_stage, name="project-stage"),

@@ -11,11 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from associations.directory import listed_organisation_ids
 from associations.models import Association
-from core import documents, permissions
+from core import documents, exports, permissions
+from core.pagination import first_rows
 from core.transitions import Refusal, Refused, RequestStatus
 
 from . import services
@@ -29,7 +30,15 @@ from .forms import (
     StageForm,
 )
 from .models import ParticipationRequest, Project
-from .selectors import filter_choices, project_board, project_detail_queryset, project_page, project_participants
+from .selectors import (
+    filter_choices,
+    project_board,
+    project_columns,
+    project_detail_queryset,
+    project_export_rows,
+    project_page,
+    project_participants,
+)
 
 STAGE_REFUSALS = {
     Refusal.STALE: gettext_lazy("The stage was changed by someone else meanwhile; please check and try again."),
@@ -62,27 +71,39 @@ def project_list(request: HttpRequest) -> HttpResponse:
         filter_choices(),
         filters=filters.values,
         filter_query=filters.query(),
+        export_query=filters.query(leave_out=()),
+        can_export=permissions.may_use_staff_tools(request.user),
         can_create=permissions.may_create_projects(request.user),
     )
     return render(request, "projects/project_list.html", ctx)
+
+
+@require_GET
+def project_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every project of the filtered list (what the user may see, in the list's order) as CSV or XLSX, for staff."""
+    fmt = exports.export_format(fmt)
+    if not permissions.may_use_staff_tools(request.user):
+        raise PermissionDenied
+    rows = project_export_rows(request.user, request.GET)
+    return exports.export_response(fmt=fmt, name="projects", columns=project_columns(), rows=rows)
 
 
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     project = _get_visible_project(request, slug)
     user = request.user
     deciding = permissions.may_decide_participation(user, project)
-    participants = list(project_participants(project))
+    participants = first_rows(project_participants(project))
     ctx = {
         "project": project,
         "participants": participants,
-        "milestones": project.milestones.all(),
-        "documents": project.documents.all(),
-        "stage_changes": project.stage_changes.select_related("changed_by"),
+        "milestones": first_rows(project.milestones.all()),
+        "documents": first_rows(project.documents.all()),
+        "stage_changes": first_rows(project.stage_changes.select_related("changed_by")),
         "show_staff_fields": permissions.sees_staff_fields(user, project),
         "can_manage": permissions.may_manage_project(user, project),
         "can_decide": deciding,
-        "pending_requests": project.participation_requests.filter(status=RequestStatus.PENDING).select_related(
-            "organisation"
+        "pending_requests": first_rows(
+            project.participation_requests.filter(status=RequestStatus.PENDING).select_related("organisation")
         )
         if deciding
         else [],

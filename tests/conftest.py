@@ -99,6 +99,18 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database is rolled back after a test, so figures and
+    pages cached by one (core/versioned_cache.py) would otherwise be served to the next."""
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # a test that stops the cache's server sets up its own
+        pass
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     """Uploaded files of a test go to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -108,6 +120,42 @@ def _media_root(tmp_path, settings):
 def _fast_passwords(settings):
     """Hashing passwords the real way takes most of a test's time; the tests never need its strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_counts():
+    """The portal's rate limits count in the cache (emptied above) or, when it fails, in this
+    process (core/ratelimit.py): each test starts from zero."""
+    from core.ratelimit import reset_local
+
+    reset_local()
+
+
+def mark_mfa_verified(client, user) -> None:
+    """Mark a test client's signed-in session as past two-factor, as a real TOTP sign-in would."""
+    from accounts.security import MFA_VERIFIED
+
+    session = client.session
+    session[MFA_VERIFIED] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _mfa_verified_sign_in(request, monkeypatch):
+    """Staff must pass two-factor before any staff page (accounts/security.py). A test that signs a
+    user in with `client.force_login` (or `tests.browser.use`) gets a session that passed it, so the
+    suite tests what it tests; `@pytest.mark.real_mfa` keeps the real rule (tests/test_security_auth.py)."""
+    if request.node.get_closest_marker("real_mfa"):
+        return
+    from django.test.client import ClientMixin
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        mark_mfa_verified(self, user)
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
 
 
 @dataclass

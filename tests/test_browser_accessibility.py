@@ -57,6 +57,9 @@ def test_the_main_pages_have_no_accessibility_violations(page, live_server, demo
         f"/cabinet/organisations/{application.organisation_id}/edit/",
         "/members/",
         "/members/?q=Техно",
+        "/cabinet/privacy/",
+        "/cabinet/privacy/consent/",
+        "/cabinet/privacy/delete/",
     ]:
         found[path] = violations(page, path)
 

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -91,6 +92,8 @@ def test_it_caps_the_size_and_the_number_of_files():
         ("C:\\Users\\a\\Устав.PDF", "pdf", "Устав.pdf"),
         ("...", "png", "document.png"),
         ("line\nbreak.docx", "docx", "linebreak.docx"),
+        ('a"b;c<d>.pdf', "pdf", "a_b_c_d_.pdf"),
+        ("  отчёт   за  год .html", "pdf", "отчёт за год.pdf"),
     ],
 )
 def test_the_download_name_keeps_the_stem_and_takes_the_detected_extension(original, extension, expected):
@@ -113,6 +116,24 @@ def test_it_stores_under_its_own_name_and_serves_with_the_detected_type(client, 
     assert 'filename="report.pdf"' in response["Content-Disposition"]
     assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == PDF
+
+
+def test_a_download_is_named_safely_in_both_header_forms(client, world):
+    """Finding 6: the detected extension, no bidirectional override, RFC 5987 for Cyrillic, nosniff."""
+    for original, expected in (("invoice\u202efdp.exe", "invoicefdp.pdf"), ("Устав.html", "Устав.pdf")):
+        (checked,) = documents.check_uploads([SimpleUploadedFile(original, PDF)], ApplicationDocument.POLICY)
+        document = ApplicationDocument(application=world.application)
+        document.store(checked, user=world.alice)
+        client.force_login(world.alice)
+        response = client.get(reverse("applications:document-download", args=[document.pk]))
+        disposition = response["Content-Disposition"]
+        assert disposition.startswith("attachment")
+        if expected.isascii():
+            assert f'filename="{expected}"' in disposition
+        else:
+            assert f"filename*=utf-8''{quote(expected)}" in disposition
+        assert "\u202e" not in disposition and ".exe" not in disposition and ".html" not in disposition
+        assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_missing_file_answers_404(client, world):

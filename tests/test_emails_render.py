@@ -105,6 +105,8 @@ PARAMS = {
     "by": "Орлов Пётр Ильич",
     "count": 2,
     "after_hours": 72,
+    "user_id": 42,
+    "due": "2027-01-02",
     "applications": [
         {
             "id": 7,

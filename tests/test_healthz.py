@@ -10,7 +10,11 @@ def test_it_answers_200_with_json_when_everything_answers(client, settings):
     settings.REDIS_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "not configured"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "not configured"},
+        "details": {"notifications": {"failed": 0, "long_pending": 0}},
+    }
 
 
 def test_it_answers_503_when_the_database_is_down(client):

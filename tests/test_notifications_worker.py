@@ -74,6 +74,7 @@ class RecordingHandler:
         self.refused = 0
         self.stall_next_rcpt = 0.0  # seconds to stall the next RCPT (once)
         self.stalled = threading.Event()
+        self.before_accept = None  # called once, just before the first 250 to DATA (test_outages_worker)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.stall_next_rcpt:
@@ -89,6 +90,9 @@ class RecordingHandler:
         if time.monotonic() < self.refuse_until:
             self.refused += 1
             return "451 4.3.0 Try again later"
+        if self.before_accept is not None:
+            hook, self.before_accept = self.before_accept, None
+            hook()
         message = email.message_from_bytes(envelope.content)
         with self.lock:
             self.received[int(message["X-Portal-Notification"])] += 1
@@ -185,6 +189,8 @@ class Workers:
                 "-c",
                 "1",
                 "--beat",
+                "-Q",
+                "celery,periodic",
                 "-s",
                 str(self.tmp_path / f"beat-{n}"),
                 "-l",

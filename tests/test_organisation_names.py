@@ -132,7 +132,7 @@ def test_the_directory_pages_from_either_end_in_the_same_order(client, associati
 @pytest.mark.django_db
 def test_the_association_page_and_the_selects_use_the_same_order(client, association):
     participants = client.get("/associations/names/").context["participants"]
-    assert [m.organisation.short_name for m in participants] == IN_ORDER
+    assert [o.short_name for o in participants] == IN_ORDER
     assert [o.short_name for o in Organisation.objects.all()] == IN_ORDER  # Meta.ordering: admin, selects
     user = RepresentativeFactory(organisation=Organisation.objects.get(short_name='ООО "Яблоко"')).user
     RepresentativeFactory(organisation=Organisation.objects.get(short_name="АО «Альфа»"), user=user)

@@ -17,6 +17,13 @@ from .factories import MembershipFactory, OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 
+def member(short_name):
+    """An organisation with an active membership: only members take part in projects."""
+    organisation = OrganisationFactory(short_name=short_name)
+    MembershipFactory(organisation=organisation)
+    return organisation
+
+
 def roles(project):
     return dict(project.participants.values_list("organisation__short_name", "role"))
 
@@ -66,7 +73,7 @@ def test_it_validates_what_the_form_validates(world):
 
 def test_changing_the_lead_keeps_the_former_lead_as_a_developer(world):
     project = world.project
-    newcomer = OrganisationFactory(short_name="ООО «Новый»")
+    newcomer = member("ООО «Новый»")
     services.project_update(
         project=project, user=world.bob, lead_organisation=newcomer, **project_fields(world, slug="pellet")
     )
@@ -83,7 +90,7 @@ def test_changing_the_lead_keeps_the_former_lead_as_a_developer(world):
 
 def test_adding_a_participant_as_the_lead_makes_it_the_one_lead(world):
     project = world.project
-    newcomer = OrganisationFactory(short_name="ООО «Новый»")
+    newcomer = member("ООО «Новый»")
     services.participant_add(project=project, user=world.bob, organisation=newcomer, role="lead")
     project.refresh_from_db()
     assert project.lead_organisation == newcomer
@@ -92,7 +99,7 @@ def test_adding_a_participant_as_the_lead_makes_it_the_one_lead(world):
 
 
 def test_adding_a_participant_twice_adds_it_once(world):
-    other = OrganisationFactory(short_name="ООО «Другой»")
+    other = member("ООО «Другой»")
     first = services.participant_add(project=world.project, user=world.bob, organisation=other, role="research")
     second = services.participant_add(project=world.project, user=world.bob, organisation=other, role="developer")
     assert first.pk == second.pk and second.role == "research"
@@ -101,8 +108,36 @@ def test_adding_a_participant_twice_adds_it_once(world):
     assert refusal.value.reason == Refusal.INVALID
 
 
+def test_only_member_organisations_take_part_or_lead(world):
+    """Finding 5: a coordinator could add an organisation that never joined (an ИП's name then shows publicly)."""
+    outsider = OrganisationFactory(short_name="ИП Иванов И. И.")
+    for role in ("developer", "lead"):
+        with pytest.raises(Refused) as refusal:
+            services.participant_add(project=world.project, user=world.bob, organisation=outsider, role=role)
+        assert refusal.value.reason == Refusal.INVALID
+    with pytest.raises(Refused):
+        services.project_create(user=world.bob, lead_organisation=outsider, **project_fields(world))
+    with pytest.raises(Refused):
+        services.project_update(
+            project=world.project, user=world.bob, lead_organisation=outsider, **project_fields(world, slug="pellet")
+        )
+    assert roles(world.project) == {"ООО «Гранула»": "lead"}
+    assert not world.additive.projects.filter(slug="scanner").exists()
+
+
+def test_a_lead_whose_membership_ended_stays_while_the_project_is_edited(world):
+    world.member_org.memberships.update(status="ended")
+    services.project_update(
+        project=world.project,
+        user=world.bob,
+        lead_organisation=world.member_org,
+        **project_fields(world, slug="pellet"),
+    )
+    assert roles(world.project) == {"ООО «Гранула»": "lead"}
+
+
 def test_removing_a_participant(world):
-    other = OrganisationFactory(short_name="ООО «Другой»")
+    other = member("ООО «Другой»")
     participant = services.participant_add(project=world.project, user=world.bob, organisation=other, role="research")
     with pytest.raises(PermissionDenied):
         services.participant_remove(participant=participant, user=world.dave)

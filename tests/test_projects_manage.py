@@ -152,6 +152,7 @@ def test_it_keeps_a_stage_change_made_while_the_project_was_being_edited(world):
 def test_it_lets_a_coordinator_add_participants_and_milestones(client, world):
     client.force_login(world.bob)
     org = world.applicant_org
+    MembershipFactory(organisation=org, association=world.photonics)  # a member of the cluster, not of «3D-печать»
     response = client.post("/projects/pellet/participants/add/", {"organisation": org.inn, "role": "manufacturer"})
     assert response.status_code == 302
     assert world.project.participants.exclude(role="lead").get().organisation == org
@@ -301,9 +302,27 @@ def test_it_refuses_requests_from_organisations_that_are_not_members(client, wor
     assert client.get("/projects/pellet/participate/").status_code == 403
 
 
+def test_the_participant_form_does_not_tell_whether_an_inn_is_registered(client, world):
+    """Finding 5: an unknown ИНН and a registered non-member's ИНН get the same answer, and neither is added."""
+    client.force_login(world.bob)
+    answers = []
+    for inn in ("7707083893", world.applicant_org.inn):  # nobody's; «Аддитив», which applied but is no member
+        response = client.post("/projects/pellet/participants/add/", {"organisation": inn, "role": "developer"})
+        assert response.status_code == 200
+        answers.append(response.context["form"].errors["organisation"][0].replace(inn, "<inn>"))
+    assert answers[0] == answers[1]
+    assert not world.project.participants.exclude(role="lead").exists()
+    response = client.post(
+        "/projects/new/", _valid_project(world.additive, lead_organisation_inn=world.applicant_org.inn)
+    )
+    assert "lead_organisation_inn" in response.context["form"].errors
+    assert not Project.objects.filter(slug="pellet-printer").exists()
+
+
 def test_it_makes_the_lead_organisation_a_participant(client, world):
     client.force_login(world.bob)
     lead = world.applicant_org
+    MembershipFactory(organisation=lead, association=world.additive)
     client.post("/projects/new/", _valid_project(world.additive, lead_organisation_inn=lead.inn))
     project = Project.objects.get(slug="pellet-printer")
     assert project.lead_organisation == lead
@@ -317,6 +336,7 @@ def test_a_participant_added_twice_at_once_is_added_once(client, world):
 
     client.force_login(world.bob)
     org = world.applicant_org
+    MembershipFactory(organisation=org, association=world.additive)
     # Two requests racing past the form's duplicate check: the second must not fail.
     with mock.patch.object(ParticipantForm, "clean_organisation", lambda form: form.cleaned_data["organisation"]):
         for _ in range(2):
@@ -328,6 +348,7 @@ def test_a_participant_added_twice_at_once_is_added_once(client, world):
 def test_a_new_lead_takes_over_and_the_former_lead_stays_as_a_developer(client, world):
     client.force_login(world.bob)
     first, second = world.applicant_org, world.project.lead_organisation
+    MembershipFactory(organisation=first, association=world.additive)
     client.post("/projects/new/", _valid_project(world.additive, lead_organisation_inn=first.inn))
     response = client.post(
         "/projects/pellet-printer/edit/", _valid_project(world.additive, lead_organisation_inn=second.inn)

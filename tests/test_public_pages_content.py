@@ -57,8 +57,8 @@ def test_it_lists_active_associations_with_counts(client, cluster):
 def test_it_shows_an_association_page(client, cluster):
     client.cookies["django_language"] = "en"
     response = client.get("/associations/additive/")
-    assert [m.organisation.short_name for m in response.context["participants"]] == ["ООО «Печать»"]
-    assert [m.organisation.short_name for m in response.context["partners"]] == ["АО «Свет»"]
+    assert [o.short_name for o in response.context["participants"]] == ["ООО «Печать»"]
+    assert [o.short_name for o in response.context["partners"]] == ["АО «Свет»"]
     assert [stage for stage, _, _ in response.context["projects_by_stage"]] == ["idea", "development", "completed"]
     page = response.content.decode()
     assert "Координатор Анна" in page and "ООО «Бывший»" not in page

@@ -13,7 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from associations.models import Association, AssociationMembership
-from core import permissions
+from core import permissions, ratelimit
 from core.documents import CheckedUpload
 from core.transitions import Refusal, Refused
 from members.models import Organisation
@@ -99,6 +99,7 @@ def attach_documents(*, application: MembershipApplication, user, files: list[Ch
 def _submit(*, application: MembershipApplication, user, comment: str = "") -> None:
     if not (application.motivation.strip() and application.competences.strip()):
         raise ApplicationIncomplete
+    ratelimit.check("application_submit", application.organisation_id)
     event = application.submit(by=user, comment=comment)
     notify_application_event(event)
 

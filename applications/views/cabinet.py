@@ -255,9 +255,9 @@ def application_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """A document of the user's organisations, or of an application the user reviews."""
+    """A document of the user's organisations, or of an application the user sees under /review/."""
     own = MembershipApplication.objects.of_user(request.user).values("pk")
-    reviewed = MembershipApplication.objects.reviewable_by(request.user).values("pk")
+    reviewed = MembershipApplication.objects.viewable_by(request.user).values("pk")
     documents_seen = ApplicationDocument.objects.filter(Q(application__in=own) | Q(application__in=reviewed))
     document = get_object_or_404(documents_seen, pk=pk)
     return documents.serve(document)

@@ -1,8 +1,10 @@
 """The review pages under /review/: the queue, an application, decisions.
 
-Applications are loaded through `MembershipApplication.objects.reviewable_by(user)`:
-an administrator reviews all, a coordinator their associations'. The applicant of an
-application may see it (in the cabinet) but not review it: 403; anyone else: 404.
+Applications are read through `MembershipApplication.objects.viewable_by(user)`: an administrator
+reviews all, a coordinator their associations', and cluster staff read every association's without
+deciding (`core.permissions.may_view_applications`): their pages show no decision, and a decision they
+post answers 403. The applicant of an application may see it (in the cabinet) but not review it: 403;
+anyone else: 404.
 """
 
 from dataclasses import dataclass
@@ -19,13 +21,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from associations.models import AssociationMembership
-from core import permissions
+from core import exports, permissions
+from core.pagination import first_rows
 from core.transitions import Refused
 
 from .. import services
-from ..filters import ReviewFilterSet
+from ..filters import ReviewFilterSet, queue_columns, queue_export_rows
 from ..forms import BulkDecisionForm, ReviewDecisionForm
 from ..models import ApplicationStatus, MembershipApplication
+from ..selectors import viewable_applications
 
 QUEUE_PAGE_SIZE = 50
 
@@ -89,9 +93,9 @@ ACTIONS = {
 }
 
 
-def _get_reviewable_application(request: HttpRequest, pk: int) -> MembershipApplication:
-    """An application the user reviews; 403 to its own applicant side, 404 to anyone else."""
-    applications = MembershipApplication.objects.reviewable_by(request.user).select_related(
+def _get_viewable_application(request: HttpRequest, pk: int) -> MembershipApplication:
+    """An application the user sees under /review/; 403 to its own applicant side, 404 to anyone else."""
+    applications = MembershipApplication.objects.viewable_by(request.user).select_related(
         "organisation__region", "association", "assigned_to", "applicant"
     )
     try:
@@ -100,6 +104,20 @@ def _get_reviewable_application(request: HttpRequest, pk: int) -> MembershipAppl
         if MembershipApplication.objects.of_user(request.user).filter(pk=pk).exists():
             raise PermissionDenied from None
         raise Http404 from None
+
+
+def _may_decide(request: HttpRequest, application: MembershipApplication) -> bool:
+    return permissions.may_review_application(
+        request.user, association_id=application.association_id, organisation_id=application.organisation_id
+    )
+
+
+def _get_reviewable_application(request: HttpRequest, pk: int) -> MembershipApplication:
+    """An application the user decides on; 403 to those who may only read it (cluster staff)."""
+    application = _get_viewable_application(request, pk)
+    if not _may_decide(request, application):
+        raise PermissionDenied
+    return application
 
 
 def _action_form(action: Action, data=None) -> ReviewDecisionForm:
@@ -112,49 +130,78 @@ def _action_form(action: Action, data=None) -> ReviewDecisionForm:
     )
 
 
-def _detail_context(application, forms=None) -> dict:
+def _detail_context(application, *, can_decide: bool, forms=None) -> dict:
     forms = forms or {}
     actions = [
         (action, forms.get(action.name) or _action_form(action))
         for action in ACTIONS.values()
-        if application.status in action.from_statuses
+        if can_decide and application.status in action.from_statuses
     ]
     organisation = application.organisation
     return {
         "application": application,
         "organisation": organisation,
+        "can_decide": can_decide,
         "actions": actions,
-        "events": application.events.select_related("actor"),
-        "documents": application.documents.all(),
-        "other_applications": organisation.applications.exclude(pk=application.pk)
-        .exclude(status=ApplicationStatus.DRAFT)
-        .select_related("association")
-        .order_by("-created_at"),
-        "memberships": AssociationMembership.objects.filter(organisation=organisation).select_related("association"),
+        "events": first_rows(application.events.select_related("actor")),
+        "documents": application.documents.all(),  # at most ApplicationDocument.POLICY.max_count
+        "other_applications": first_rows(
+            organisation.applications.exclude(pk=application.pk)
+            .exclude(status=ApplicationStatus.DRAFT)
+            .select_related("association")
+            .order_by("-created_at")
+        ),
+        "memberships": first_rows(
+            AssociationMembership.objects.filter(organisation=organisation).select_related("association")
+        ),
     }
+
+
+def _queue_filters(request: HttpRequest) -> tuple[ReviewFilterSet, bool]:
+    """The queue's filters over the applications the user sees (the page and its export), and whether
+    the user decides on applications or only reads them (cluster staff)."""
+    can_decide = permissions.may_review(request.user)
+    if not (can_decide or permissions.may_view_applications(request.user)):
+        raise PermissionDenied
+    filters = ReviewFilterSet(request.GET, queryset=viewable_applications(request.user), request=request)
+    return filters, can_decide
 
 
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not permissions.may_review(request.user):
-        raise PermissionDenied
-    applications = MembershipApplication.objects.reviewable_by(request.user).select_related(
-        "organisation__region", "association", "assigned_to"
-    )
-    filters = ReviewFilterSet(request.GET, queryset=applications, request=request)
+    filters, can_decide = _queue_filters(request)
     page = Paginator(filters.qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    ctx = {"form": filters.form, "page": page, "query": query.urlencode(), "bulk_form": BulkDecisionForm()}
+    ctx = {
+        "form": filters.form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_decide": can_decide,
+        "bulk_form": BulkDecisionForm() if can_decide else None,
+        "can_export": True,
+    }
     return render(request, "applications/review/queue.html", ctx)
 
 
 @login_required
 @require_GET
+def review_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every application of the filtered queue (all pages, its order) as CSV or XLSX. With the status
+    "All statuses" it is the list of all the applications the user sees."""
+    fmt = exports.export_format(fmt)
+    filters, _can_decide = _queue_filters(request)
+    rows = queue_export_rows(filters.qs)
+    return exports.export_response(fmt=fmt, name="applications", columns=queue_columns(), rows=rows)
+
+
+@login_required
+@require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _get_reviewable_application(request, pk)
-    return render(request, "applications/review/detail.html", _detail_context(application))
+    application = _get_viewable_application(request, pk)
+    ctx = _detail_context(application, can_decide=_may_decide(request, application))
+    return render(request, "applications/review/detail.html", ctx)
 
 
 @login_required
@@ -166,7 +213,7 @@ def review_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     spec = ACTIONS[action]
     form = _action_form(spec, request.POST)
     if not form.is_valid():
-        ctx = _detail_context(application, forms={action: form})
+        ctx = _detail_context(application, can_decide=True, forms={action: form})
         return render(request, "applications/review/detail.html", ctx, status=400)
     try:
         getattr(services, spec.service)(application=application, reviewer=request.user, **form.cleaned_data)

@@ -1,0 +1,183 @@
+"""Cached figures and pages, invalidated by versions rather than by deleting keys (not the cache
+backend itself: that is `core.cache`).
+
+Every cached value depends on named *groups* of data ("memberships", "projects", …). Each group
+has a version, a random token kept in the cache; a value is stored under a key that holds the
+versions of its groups, so bumping a group's version makes every value built from it unreachable
+at once (the old entries expire on their own). Who bumps:
+
+1. `watch(Model, *groups)` connects the model's save, delete and many-to-many signals, so a
+   change through the ORM (a service, the admin) bumps its groups;
+2. `model_changed(Model)` is called by the paths that write without signals: the decide-once
+   `core.transitions.change_once` (a conditional UPDATE), bulk imports and `generate_load_data`.
+
+A bump happens at once and again when the transaction commits: a request that recomputed a value
+between the two, from data not yet committed, stored it under a version that is gone by then.
+
+The cache may be down: then every value is computed directly, and pages are rendered as usual.
+"""
+
+import hashlib
+import logging
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT = 3600  # seconds; versions, not expiry, keep values fresh
+LOCK_TIMEOUT = 30  # seconds one request may take to recompute a value before another tries
+_MISSING = object()
+_watched: dict[type, set[str]] = {}
+
+
+def _version_key(group: str) -> str:
+    return f"version:{group}"
+
+
+def versions(groups: Iterable[str]) -> str:
+    """The current versions of the groups, one token each; a missing version is created."""
+    keys = [_version_key(group) for group in groups]
+    found = cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex[:12] for key in keys if key not in found}
+    if missing:
+        cache.set_many(missing, None)
+        found.update(missing)
+    return ".".join(found[key] for key in keys)
+
+
+def bump(*groups: str) -> None:
+    """New versions for the groups: now, and once more when the current transaction commits."""
+
+    def renew():
+        try:
+            cache.set_many({_version_key(group): uuid.uuid4().hex[:12] for group in groups}, None)
+        except Exception:  # the cache is down: nothing cached can be served either
+            logger.warning("cache: could not bump %s", groups, exc_info=True)
+
+    renew()
+    transaction.on_commit(renew)
+
+
+def cached(name: str, groups: Iterable[str], compute: Callable[[], object], timeout: int = TIMEOUT):
+    """`compute()`'s value, kept until one of the groups changes; computed directly when the cache fails.
+
+    After a change one request recomputes (it holds a short lock); the requests that arrive while
+    it does get the previous value, so a burst does not run the same aggregate many times at once.
+    """
+    try:
+        key = f"{name}:{versions(groups)}"
+        value = cache.get(key, _MISSING)
+    except Exception:
+        logger.warning("cache: unavailable, computing %s directly", name, exc_info=True)
+        return compute()
+    if value is not _MISSING:
+        return value
+    latest = f"latest:{name}"
+    try:
+        if not cache.add(f"computing:{key}", 1, LOCK_TIMEOUT):
+            previous = cache.get(latest, _MISSING)
+            if previous is not _MISSING:
+                return previous
+    except Exception:
+        logger.warning("cache: could not take the lock of %s", name, exc_info=True)
+    value = compute()
+    try:
+        cache.set_many({key: value, latest: value}, timeout)
+    except Exception:
+        logger.warning("cache: could not store %s", name, exc_info=True)
+    return value
+
+
+def watch(model, *groups: str) -> None:
+    """Bump `groups` whenever a row of `model` is saved or deleted, or its many-to-many links change
+    (pass the `through` model for those)."""
+    _watched.setdefault(model, set()).update(groups)
+    uid = f"core.versioned_cache.{model._meta.label}"
+    post_save.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ".save")
+    post_delete.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ".delete")
+    m2m_changed.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ".m2m")
+
+
+def model_changed(model) -> None:
+    """Rows of `model` changed without a signal (an UPDATE, a bulk insert): bump its groups."""
+    groups = _watched.get(model)
+    if groups:
+        bump(*sorted(groups))
+
+
+def _on_change(sender, **kwargs) -> None:
+    if kwargs.get("action", "post_").startswith("post_"):
+        model_changed(sender)
+
+
+# Whole pages for anonymous visitors
+
+# The hidden field `{% csrf_token %}` renders; its value is masked anew for every request.
+CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+CSRF_PLACEHOLDER = rb"\g<1>csrf-placeholder\g<2>"
+CSRF_CACHED = re.compile(rb'(name="csrfmiddlewaretoken" value=")csrf-placeholder(")')
+
+
+def _may_cache(request: HttpRequest) -> bool:
+    """An anonymous GET without a query string and with no message waiting to be shown."""
+    if request.method != "GET" or request.META.get("QUERY_STRING"):
+        return False
+    if "messages" in request.COOKIES:
+        return False
+    if request.user.is_authenticated:
+        return False
+    session = getattr(request, "session", None)
+    return not (session is not None and session.session_key and session.get("_messages"))
+
+
+def cache_anonymous_page(*groups: str, timeout: int = TIMEOUT):
+    """Serve an anonymous visitor's page from the cache, per path and language, until a group changes.
+
+    Signed-in users always get a freshly rendered page. The page's forms carry the visitor's own
+    CSRF token: the cached copy holds a placeholder, replaced on every hit (which also sets the
+    CSRF cookie, as rendering the token would).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not _may_cache(request):
+                return view(request, *args, **kwargs)
+            path = hashlib.sha256(request.path.encode()).hexdigest()[:24]
+            name = f"page:{translation.get_language()}:{path}"
+
+            def render() -> tuple[str, bytes]:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming or response.cookies:
+                    raise _Uncacheable(response)
+                return response["Content-Type"], CSRF_FIELD.sub(CSRF_PLACEHOLDER, response.content)
+
+            try:
+                content_type, content = cached(name, groups, render, timeout)
+            except _Uncacheable as refused:
+                return refused.response
+            token = get_token(request).encode()
+            content = CSRF_CACHED.sub(lambda m: m.group(1) + token + m.group(2), content)
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Page-Cache"] = "anonymous"
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+class _Uncacheable(Exception):
+    """The view's answer is not a plain page (an error, a redirect, a cookie): pass it through."""
+
+    def __init__(self, response: HttpResponse):
+        self.response = response

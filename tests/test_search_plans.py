@@ -1,0 +1,88 @@
+"""Search plans use the indexes whatever the term's frequency; a name prefix finds its matches.
+
+On PostgreSQL, over 5,000 organisations from `generate_load_data` (COPY, then ANALYZE, as a
+benchmark run leaves them): a rare surname, a common word and a prefix, through the directory's
+own queries, and the plan of the rare one read with EXPLAIN.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from associations.directory import directory_page
+from core.search import tsquery
+from members.models import Organisation
+from projects.models import Project
+from projects.selectors import project_page
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+@pytest.fixture
+def cluster():
+    call_command("generate_load_data", organisations=5000, projects=300, stdout=io.StringIO())
+
+
+def page_with_queries(params):
+    with CaptureQueriesContext(connection) as captured:
+        _, page = directory_page(params)
+    return page, [q["sql"] for q in captured.captured_queries]
+
+
+def plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def members_named(word: str) -> set[int]:
+    members = Organisation.objects.filter(memberships__status="active", short_name__icontains=word)
+    return set(members.values_list("pk", flat=True))
+
+
+def test_a_rare_surname_is_found_through_the_gin_index_not_a_walk_of_the_name_order(cluster):
+    expected = members_named("Смирнов")
+    assert 0 < len(expected) < 100  # rare among 3,000 members, and spread over the alphabet
+    page, queries = page_with_queries({"q": "Смирнов"})
+    assert page.extra["count"] == len(expected) and not page.extra["more"]
+    assert {o.pk for o in page.items} <= expected
+    ids_query, page_query = queries[0], queries[1]
+    assert "org_fts_ru_idx" in plan(ids_query)
+    # The page is cut from those ids: the name-order index is never walked with the vector as a filter.
+    assert "org_sort_name_id_idx" not in plan(page_query) and "to_tsvector" not in page_query
+    assert "members_organisation_pkey" in plan(page_query)
+
+
+def test_a_common_word_pages_through_the_name_order(cluster):
+    page, _ = page_with_queries({"q": "ООО"})
+    assert page.extra["more"] and len(page.items) == 20
+    names = [o.sort_name for o in page.items]
+    assert names == sorted(names)
+    second, _ = page_with_queries({"q": "ООО", "after": page.next_query.split("after=")[1]})
+    assert second.items[0].sort_name >= names[-1]
+
+
+def test_a_prefix_finds_the_names_it_starts(cluster):
+    page, _ = page_with_queries({"q": "Смир"})
+    assert page.extra["count"] == len(members_named("Смирнов")) and not page.extra["fuzzy"]
+    two_words, _ = page_with_queries({"q": "ИП Смирнов Алекс"})
+    assert not two_words.extra["fuzzy"]
+    assert two_words.items  # every word is found, the last as the start of a word (name or patronymic)
+    assert all("Смирнов" in o.short_name and " Алекс" in o.short_name for o in two_words.items)
+
+
+def test_a_prefix_finds_projects_too(cluster):
+    _, page = project_page(None, {"q": "Гранульн"})
+    assert page.items and all("Гранульный" in p.title for p in page.items)
+    assert Project.objects.filter(title__startswith="Гранульный").exists()
+
+
+def test_operators_typed_by_the_user_stay_words():
+    assert tsquery("Смир") == ("to_tsquery", "Смир:*")
+    assert tsquery("a:* | b & !c") == ("to_tsquery", "a & b & c")
+    assert tsquery("ООО Ро") == ("to_tsquery", "ООО & Ро")  # a two-letter prefix is a whole word
+    assert tsquery('"3D печать" -робот') == ("websearch_to_tsquery", '"3D печать" -робот')
+    assert tsquery("«»") == ("websearch_to_tsquery", "«»")
