@@ -41,6 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import support  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cluster_portal.settings")
 
 WORKER_TIMINGS = {
@@ -63,12 +66,6 @@ WORKER_TIMINGS = {
 WORKER_APPLICATION = "cp-fault-worker"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for(predicate, timeout: float, interval: float = 0.2) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -78,18 +75,12 @@ def wait_for(predicate, timeout: float, interval: float = 0.2) -> bool:
     return predicate()
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 # Services
 
 
 class OwnRedis:
     def __init__(self):
-        self.port = free_port()
+        self.port = support.free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 
@@ -374,7 +365,7 @@ class Suite:
         db = settings.DATABASES["default"]
         self.proxy = PgProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
         self.smtp = Smtp()
-        self.controller = Controller(self.smtp, hostname="127.0.0.1", port=free_port())
+        self.controller = Controller(self.smtp, hostname="127.0.0.1", port=support.free_port())
         self.controller.start()
         worker_db = (
             f"postgres://{db['USER'] or 'postgres'}@127.0.0.1:{self.proxy.port}/{db['NAME']}"
@@ -393,7 +384,7 @@ class Suite:
         }
         self.worker = Worker(env, self.logdir)
         self.users = Users()
-        fresh_factories()
+        support.fresh_factories()
 
     def teardown(self):
         self.worker.stop()
@@ -471,7 +462,7 @@ class Suite:
         result.duplicated = sum(len(times) - 1 for times in arrivals.values())
         result.lost = len(expected - set(arrivals))
         latencies = [times[0] - self.users.started[pk] for pk, times in arrivals.items()]
-        result.p95 = percentile(latencies, 0.95) if latencies else None
+        result.p95 = support.percentile(latencies, 0.95) if latencies else None
         errors = [s for s in self.users.statuses if isinstance(s, str) or s >= 500]
         result.http_errors = len(errors)
         result.requests = len(self.users.durations)
@@ -617,32 +608,6 @@ class Suite:
         return result
 
 
-def fresh_factories():
-    """Factories that do not collide with the rows of an earlier run in the same database (issue 13, item 8)."""
-    from tests import factories
-
-    base = time.time_ns() // 1_000_000
-    factories._rng.seed(base)
-    for factory_class in (factories.UserFactory, factories.OrganisationFactory, factories.AssociationFactory):
-        factory_class.reset_sequence(base)
-
-
-def ensure_database(url: str) -> None:
-    import dj_database_url
-    import psycopg2
-
-    cfg = dj_database_url.parse(url)
-    conn = psycopg2.connect(
-        dbname="postgres", user=cfg["USER"], host=cfg["HOST"], port=cfg["PORT"] or 5432, password=cfg["PASSWORD"]
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    conn.close()
-
-
 def render(results, args, seconds) -> str:
     def cell(value):
         return "–" if value is None else f"{value:.1f} s"
@@ -707,7 +672,7 @@ def main():
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
         sys.exit("set DATABASE_URL (PostgreSQL)")
-    ensure_database(database_url)
+    support.ensure_database(database_url)
 
     suite = Suite(args)
     suite.setup()

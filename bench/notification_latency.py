@@ -20,7 +20,6 @@ import logging
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,23 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import support  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cluster_portal.settings")
-
-
-def ensure_database(url: str) -> None:
-    import dj_database_url
-    import psycopg2
-
-    cfg = dj_database_url.parse(url)
-    conn = psycopg2.connect(
-        dbname="postgres", user=cfg["USER"], host=cfg["HOST"], port=cfg["PORT"] or 5432, password=cfg["PASSWORD"]
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    conn.close()
 
 
 class Recorder:
@@ -64,28 +50,6 @@ class Recorder:
         return "250 Message accepted"
 
 
-def fresh_factories() -> None:
-    """Names and identifiers that do not collide with an earlier run's rows in the same database."""
-    from tests import factories
-
-    base = time.time_ns() // 1_000_000
-    factories._rng.seed(base)
-    for factory_class in (factories.UserFactory, factories.OrganisationFactory, factories.AssociationFactory):
-        factory_class.reset_sequence(base)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=200, help="applications to submit (default 200)")
@@ -97,7 +61,7 @@ def main():
     redis_url = os.environ.get("REDIS_URL", "")
     if not database_url.startswith("postgres") or not redis_url:
         sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL")
-    ensure_database(database_url)
+    support.ensure_database(database_url)
 
     import django
 
@@ -117,7 +81,7 @@ def main():
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     recorder = Recorder()
-    smtp = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    smtp = Controller(recorder, hostname="127.0.0.1", port=support.free_port())
     smtp.start()
 
     log = Path(tempfile.mkdtemp(prefix="bench-worker-")) / "worker.log"
@@ -147,7 +111,7 @@ def main():
 
         from django.contrib.auth.hashers import make_password
 
-        fresh_factories()
+        support.fresh_factories()
         association = AssociationFactory()
         coordinator = UserFactory(password=make_password(None))
         association.coordinators.add(coordinator)
@@ -202,10 +166,10 @@ def main():
             return f"| {label} | 0 | – | – | – |"
         return (
             f"| {label} | {len(values)} | {statistics.median(values) * 1000:.0f} ms "
-            f"| {percentile(values, 0.95) * 1000:.0f} ms | {max(values) * 1000:.0f} ms |"
+            f"| {support.percentile(values, 0.95) * 1000:.0f} ms | {max(values) * 1000:.0f} ms |"
         )
 
-    p95 = percentile(everything, 0.95) if everything else float("inf")
+    p95 = support.percentile(everything, 0.95) if everything else float("inf")
     report = f"""# Notification latency: submission → e-mail at the SMTP server
 
 Measured by `bench/notification_latency.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.

@@ -23,6 +23,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def percentile(values, fraction):
+    """The nearest-rank percentile (fraction 0.95 for p95) of a non-empty list."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def fresh_factories() -> None:
+    """Names and identifiers that do not collide with an earlier run's rows in the same database."""
+    from tests import factories
+
+    base = time.time_ns() // 1_000_000
+    factories._rng.seed(base)
+    for factory_class in (factories.UserFactory, factories.OrganisationFactory, factories.AssociationFactory):
+        factory_class.reset_sequence(base)
+
+
 def ensure_database(url: str) -> None:
     """Creates the database DATABASE_URL names when it does not exist yet."""
     import dj_database_url

@@ -36,3 +36,4 @@ admin.site.site_header = "Cluster Portal"
 # allauth's limits (sign-up, password reset) answer with the portal's 429 page.
 handler429 = "core.ratelimit.handler429"
 admin.site.site_title = "Cluster Portal"
+handler500 = "cluster_portal.views.server_error"

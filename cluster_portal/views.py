@@ -1,11 +1,14 @@
 import logging
+import sys
 
 from django.conf import settings
-from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import server_error as django_server_error
 from django.views.i18n import set_language as django_set_language
 
 from accounts.services import user_set_language
@@ -88,3 +91,14 @@ def set_language(request):
     if request.method == "POST" and language and request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
     return response
+
+
+def server_error(request):
+    """A database that is down or restarting answers 503 with Retry-After, not a bare 500: the request
+    failed cleanly (its transaction rolled back) and a repeat in a few seconds will be served."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return django_server_error(request)

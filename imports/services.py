@@ -44,28 +44,12 @@ from core import audit, versioned_cache
 from core.bulk import insert_rows
 from members.models import Direction, LegalForm, Organisation, OrganisationKind, OrganisationSize, Region
 from members.names import name_sort_key
+from members.services import PROFILE_FIELDS
 from members.validators import legal_form_errors, validate_inn, validate_kpp, validate_ogrn, validate_okved
 
 # The organisation columns a file may hold, in the template's order; `directions` and `associations`
 # are lists of slugs.
-FIELDS = (
-    "legal_form",
-    "kind",
-    "inn",
-    "ogrn",
-    "kpp",
-    "full_name",
-    "short_name",
-    "region",
-    "city",
-    "address",
-    "website",
-    "email",
-    "phone",
-    "size",
-    "okved",
-    "description",
-)
+FIELDS = tuple(name for name in PROFILE_FIELDS if not name.startswith("show_"))
 MAX_LENGTHS = {
     name: Organisation._meta.get_field(name).max_length
     for name in FIELDS

@@ -46,3 +46,28 @@ def test_the_favicon_is_found_where_browsers_look_for_it(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"].endswith("icons/favicon.png")
+
+
+def test_a_page_during_a_database_outage_answers_503_with_retry_after(monkeypatch, db):
+    from django.db import OperationalError
+    from django.db.backends.utils import CursorWrapper
+    from django.test import Client
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(CursorWrapper, "execute", refuse)
+    response = Client(raise_request_exception=False).get("/projects/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Портал временно недоступен" in response.content.decode()
+
+
+def test_any_other_server_error_stays_a_500(rf):
+    from cluster_portal.views import server_error
+
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
