@@ -218,6 +218,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.sweep_notifications": {"queue": "periodic"},
     "applications.tasks.send_review_reminders": {"queue": "periodic"},
     "privacy.tasks.delete_after_withdrawal": {"queue": "periodic"},
+    "imports.tasks.sweep_import_jobs": {"queue": "periodic"},
     # Imports (35,000 rows take minutes) have theirs, so e-mails on the default queue never wait behind one.
     "imports.tasks.*": {"queue": "imports"},
 }
@@ -529,6 +530,16 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True
 # The organisation import (docs/import.md): rows written per transaction, and the background job's limits.
 IMPORT_BATCH_SIZE = envint("IMPORT_BATCH_SIZE", 1000)
 IMPORT_TASK_TIME_LIMIT = envint("IMPORT_TASK_TIME_LIMIT", 1800)
+# imports.jobs.import_jobs_sweep: a job waiting this long after its hand-off is handed over again;
+# a running one with no finished batch for this long lost its worker and is marked failed.
+IMPORT_RESEND_AFTER = timedelta(seconds=envint("IMPORT_RESEND_AFTER", 300))
+IMPORT_STALLED_AFTER = timedelta(seconds=envint("IMPORT_STALLED_AFTER", 600))
+IMPORT_SWEEP_INTERVAL = envint("IMPORT_SWEEP_INTERVAL", 120)
+CELERY_BEAT_SCHEDULE["imports-sweep"] = {
+    "task": "imports.tasks.sweep_import_jobs",
+    "schedule": float(IMPORT_SWEEP_INTERVAL),
+    "options": {"expires": float(IMPORT_SWEEP_INTERVAL)},
+}
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -32,6 +32,9 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The last sign of life: the hand-off to the broker while waiting, a finished batch while running.
+    # imports.jobs.import_jobs_sweep sends a waiting job again and fails a running one that went quiet.
+    heartbeat_at = models.DateTimeField(_("last activity"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -3,12 +3,13 @@
 import csv
 import io
 import random
+from datetime import timedelta
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from associations.models import AssociationMembership
@@ -527,3 +528,63 @@ def test_a_running_job_shows_its_progress_for_the_script_to_follow(client, world
     assert 'data-template="{done}' in page
     assert job.percent == 25
     assert client.get(reverse("admin:imports_importjob_status", args=[job.pk])).json()["finished"] is False
+
+
+def test_the_sweep_hands_a_lost_job_over_again_and_fails_one_whose_worker_died(world, settings):
+    """The broker was away at upload (the job waits for ever) or the worker was killed mid-import
+    (the job stays "running"): the periodic sweep recovers both, and leaves live jobs alone."""
+    from imports.jobs import import_jobs_sweep
+
+    now = timezone.now()
+    old = now - timedelta(hours=1)
+    lost = ImportJob.objects.create(created_by=world.admin, heartbeat_at=old)
+    waiting = ImportJob.objects.create(created_by=world.admin)
+    dead = ImportJob.objects.create(
+        created_by=world.admin, status=ImportStatus.RUNNING, heartbeat_at=old, language="en"
+    )
+    dead_ru = ImportJob.objects.create(created_by=world.admin, status=ImportStatus.RUNNING, heartbeat_at=old)
+    busy = ImportJob.objects.create(created_by=world.admin, status=ImportStatus.RUNNING, rows_done=3000)
+    done = ImportJob.objects.create(created_by=world.admin, status=ImportStatus.DONE, heartbeat_at=old)
+    sent = []
+
+    assert import_jobs_sweep(send=sent.append) == {"resent": 1, "failed": 2}
+    assert sent == [lost.pk]
+    assert import_jobs_sweep(send=sent.append) == {"resent": 0, "failed": 0}  # the resend waits its turn again
+    states = dict(ImportJob.objects.values_list("pk", "status"))
+    assert states == {
+        lost.pk: ImportStatus.PENDING,
+        waiting.pk: ImportStatus.PENDING,
+        dead.pk: ImportStatus.FAILED,
+        dead_ru.pk: ImportStatus.FAILED,
+        busy.pk: ImportStatus.RUNNING,
+        done.pk: ImportStatus.DONE,
+    }
+    dead.refresh_from_db()
+    dead_ru.refresh_from_db()
+    assert "upload the file again" in dead.error and dead.finished_at is not None
+    assert "загрузите файл снова" in dead_ru.error
+
+
+def test_each_finished_batch_is_a_sign_of_life(world, monkeypatch):
+    from django.core.files.base import ContentFile
+
+    from imports import jobs
+
+    seen = []
+    real = jobs.organisations_import
+
+    def watching(**kwargs):
+        progress = kwargs["progress"]
+
+        def spy(done, total):
+            progress(done, total)
+            seen.append(ImportJob.objects.get().heartbeat_at)
+
+        return real(**{**kwargs, "progress": spy})
+
+    monkeypatch.setattr(jobs, "organisations_import", watching)
+    job = ImportJob.objects.create(created_by=world.admin, heartbeat_at=timezone.now() - timedelta(hours=1))
+    job.file.save("orgs.csv", ContentFile(_csv([_entity()])))
+    jobs.import_job_run(job_id=job.pk)
+    assert seen and all(beat > timezone.now() - timedelta(minutes=1) for beat in seen)
+    assert ImportJob.objects.get().status == ImportStatus.DONE

@@ -190,7 +190,7 @@ class Workers:
                 "1",
                 "--beat",
                 "-Q",
-                "celery,periodic",
+                "celery,periodic,imports",
                 "-s",
                 str(self.tmp_path / f"beat-{n}"),
                 "-l",
