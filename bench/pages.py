@@ -173,7 +173,8 @@ def run_size(size: int, args, base_url: str) -> list[dict]:
     import django
     from django.db import connections
 
-    os.environ.update({k: v for k, v in env.items() if k in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")})
+    # This process captures each page's SQL in-process: with the server's settings (no SSL redirect).
+    os.environ.update(env)
     os.environ["BENCH_SECRET_KEY"] = env["SECRET_KEY"]
     if not getattr(run_size, "setup", False):
         django.setup()
