@@ -91,8 +91,7 @@ def test_the_main_pages_fit_the_screen_and_load_without_errors(page, live_server
             use(page, live_server, who, language)
             for path in paths:
                 problems.clear()
-                page.goto(path)
-                page.wait_for_load_state("networkidle")
+                page.goto(path)  # waits for the load event: styles, scripts, images and fonts are in
                 layout = page.evaluate(OVERFLOW)
                 if layout["scrollWidth"] > layout["width"] or layout["offenders"] or problems:
                     found[f"{language} {path}"] = {**layout, "errors": list(problems)}
