@@ -304,11 +304,13 @@ def run_variant(name: str, *, env, plan, work, seconds, users, pg, restart: bool
 
 def summarise(name, data, memory, restart_info, seconds) -> dict:
     per_second = {int(k): v for k, v in data["seconds"].items()}
-    totals = {"ok": 0, "client_error": 0, "server_error": 0}
+    totals = {"ok": 0, "client_error": 0, "server_error": 0, "unavailable": 0}
     for counts in per_second.values():
         for outcome, count in counts.items():
             totals[outcome] += count
-    errors_at = sorted(second for second, counts in per_second.items() if counts.get("server_error"))
+    errors_at = sorted(
+        second for second, counts in per_second.items() if counts.get("server_error") or counts.get("unavailable")
+    )
     latencies = {}
     for kind, values in data["latencies"].items():
         values.sort()
@@ -358,13 +360,15 @@ def write_report(path: Path, results: list[dict], args, label: str) -> None:
         "REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python bench/mixed_load.py --seconds 600 --variant both",
         "```",
         "",
-        "| variant | requests | per second | server errors | 4xx | web RSS start → end (MiB) | worker RSS start → end (MiB) |",
-        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+        "| variant | requests | per second | server errors | 503 + Retry-After | 4xx | web RSS start → end (MiB) "
+        "| worker RSS start → end (MiB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for r in results:
         m = r["memory"]
         lines.append(
             f"| {r['name']} | {sum(r['totals'].values())} | {r['rate']} | {r['totals']['server_error']} | "
+            f"{r['totals']['unavailable']} | "
             f"{r['totals']['client_error']} | {m['start']['web'] / 1024:.0f} → {m['end']['web'] / 1024:.0f} "
             f"({r['growth']['web']:+.1f}%) | {m['start']['worker'] / 1024:.0f} → {m['end']['worker'] / 1024:.0f} "
             f"({r['growth']['worker']:+.1f}%) |"
@@ -386,9 +390,9 @@ def write_report(path: Path, results: list[dict], args, label: str) -> None:
     for r in results:
         if r["restart"]:
             window = (
-                f"server errors from second {r['errors_from']} to second {r['errors_to']}"
+                f"failed answers (server errors or 503) from second {r['errors_from']} to second {r['errors_to']}"
                 if r["errors_from"] is not None
-                else "no server error at all"
+                else "no failed answer at all"
             )
             lines += [
                 "",

@@ -3,8 +3,9 @@ and signed-in applicants who submit an application (and withdraw it, so the next
 
 Read by `locust -f bench/mixed_load_locust.py`; the script hands it a JSON file (MIXED_LOAD_PLAN)
 with the applicants' sessions and the pages to visit, and gets back per-second counts of answers by
-class and the latencies (MIXED_LOAD_RESULT). Every answer of 500 or more, and every connection
-error, is a server error; a redirect or a 4xx is an answer the portal meant to give.
+class and the latencies (MIXED_LOAD_RESULT). A 503 with `Retry-After` is the portal saying its
+database is away for a moment (a clean failure, counted apart); every other answer of 500 or more,
+and every connection error, is a server error; a redirect or a 4xx is an answer the portal meant to give.
 """
 
 import json
@@ -29,7 +30,9 @@ _identities = list(PLAN["applicants"])
 
 def record(kind: str, response) -> None:
     status = response.status_code or 0
-    if status == 0 or status >= 500:
+    if status == 503 and response.headers.get("Retry-After"):
+        outcome = "unavailable"
+    elif status == 0 or status >= 500:
         outcome = "server_error"
     elif status >= 400:
         outcome = "client_error"
