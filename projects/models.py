@@ -81,6 +81,7 @@ PROJECT_SEARCH = SearchSpec(
     prefix="project",
     fields=("title", "title_en", "summary", "summary_en", "description", "description_en"),
     name_field="title",
+    long_texts=True,
 )
 
 RESERVED_SLUGS = ("new", "board")

@@ -13,9 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from associations.directory import directory_page
+from core.pagination import COUNT_CAP
 from core.search import tsquery
 from members.models import Organisation
-from projects.models import Project
+from projects.models import PROJECT_SEARCH, Project
 from projects.selectors import project_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -86,3 +87,22 @@ def test_operators_typed_by_the_user_stay_words():
     assert tsquery("ООО Ро") == ("to_tsquery", "ООО & Ро")  # a two-letter prefix is a whole word
     assert tsquery('"3D печать" -робот') == ("websearch_to_tsquery", '"3D печать" -робот')
     assert tsquery("«»") == ("websearch_to_tsquery", "«»")
+
+
+def test_a_project_search_reads_the_gin_indexes_not_every_description(cluster):
+    """Projects' vectors cover long descriptions: computing them row by row (a scan of the public
+    projects) cost 85 ms at 1,750 projects; the match is answered by the GIN indexes instead."""
+    with CaptureQueriesContext(connection) as captured:
+        _, page = project_page(None, {"q": "принтер"})
+    assert page.items
+    ids_query = next(q["sql"] for q in captured.captured_queries if "to_tsquery" in q["sql"])
+    assert ids_query.startswith("SET LOCAL enable_seqscan = off; ")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    explained = plan(ids_query.removeprefix("SET LOCAL enable_seqscan = off; "))
+    assert "project_fts_ru_idx" in explained and "project_fts_en_idx" in explained
+    assert "Seq Scan" not in explained
+    # The same rows as the plain query finds (the fence changes the plan, not the answer).
+    plain = Project.objects.filter(visibility="public").filter(PROJECT_SEARCH.matches(Project, "принтер"))
+    assert page.extra["count"] == min(plain.count(), COUNT_CAP)
+    assert {p.pk for p in page.items} <= set(plain.values_list("pk", flat=True))
