@@ -166,9 +166,10 @@ def matching_ids(queryset, spec: SearchSpec, query: str, *, limit: int) -> list:
     index gives («public», two thirds of them), and compute every row's vector: 85 ms at 1,750
     projects, growing with the table, where the GIN indexes take 10 ms. For such a spec the match is
     fenced in a subquery (a LIMIT keeps PostgreSQL from merging it with the filters), planned without
-    sequential scans, so only the GIN indexes can answer it. `SET LOCAL` ends with the transaction:
-    this query's own outside one (every view); inside one, the rest of it is planned so as well,
-    which changes plans, never results. Sent as one statement with the query, so it adds none.
+    sequential scans, so only the GIN indexes can answer it. The read is rolled back once its rows
+    are in (it writes nothing): a `SET LOCAL` dies with its transaction or savepoint, so the setting
+    never reaches another query, even inside a caller's transaction. Sent as one statement with the
+    query, so it adds none.
     """
     model = queryset.model
     if not spec.long_texts:
@@ -180,7 +181,9 @@ def matching_ids(queryset, spec: SearchSpec, query: str, *, limit: int) -> list:
     sql, params = ids.query.sql_with_params()
     with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
         cursor.execute(f"SET LOCAL enable_seqscan = off; {sql}", params)
-        return [row[0] for row in cursor.fetchall()]
+        ids = [row[0] for row in cursor.fetchall()]
+        transaction.set_rollback(True, using=queryset.db)  # takes the SET LOCAL back with it
+    return ids
 
 
 UNLIMITED = 2**62  # a LIMIT that cuts nothing: it only fences the subquery

@@ -98,6 +98,8 @@ def test_a_project_search_reads_the_gin_indexes_not_every_description(cluster):
     ids_query = next(q["sql"] for q in captured.captured_queries if "to_tsquery" in q["sql"])
     assert ids_query.startswith("SET LOCAL enable_seqscan = off; ")
     with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"  # the setting went with the search's own savepoint
         cursor.execute("SET LOCAL enable_seqscan = off")
     explained = plan(ids_query.removeprefix("SET LOCAL enable_seqscan = off; "))
     assert "project_fts_ru_idx" in explained and "project_fts_en_idx" in explained
