@@ -8,9 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from associations.choices import ReferenceSelect
 from associations.selectors import overseen_associations
 from core.exports import Column, in_language
 from core.filters import SearchTextFilter
+from core.forms import QuickSelect
 from core.i18n import page_language
 from members.models import Direction, Region
 
@@ -38,7 +40,7 @@ def _seen_associations(request):
 
 
 def _select():
-    return forms.Select(attrs={"class": "form-select"})
+    return QuickSelect(attrs={"class": "form-select"})
 
 
 class ReviewFilterSet(django_filters.FilterSet):
@@ -65,7 +67,7 @@ class ReviewFilterSet(django_filters.FilterSet):
         to_field_name="code",
         field_name="organisation__region",
         empty_label=_("All"),
-        widget=_select(),
+        widget=ReferenceSelect("regions", empty_label=_("All"), attrs={"class": "form-select"}),
     )
     direction = django_filters.ModelChoiceFilter(
         label=_("Direction"),
@@ -73,7 +75,7 @@ class ReviewFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         method="with_direction",
         empty_label=_("All"),
-        widget=_select(),
+        widget=ReferenceSelect("directions", empty_label=_("All"), attrs={"class": "form-select"}),
     )
     age = django_filters.ChoiceFilter(
         label=_("Waiting"), choices=AGE_CHOICES, method="waiting_longer", empty_label=_("Any time"), widget=_select()

@@ -17,6 +17,7 @@ from core.pagination import FUZZY_MAX_PAGES, capped_count, fuzzy_page, keyset_pa
 from core.search import SearchResult, search
 from members.models import ORGANISATION_SEARCH, Direction, Organisation, OrganisationSize, Region
 
+from .choices import reference_choices
 from .models import Association, AssociationMembership
 from .selectors import active_membership_exists, approved_members
 
@@ -108,11 +109,12 @@ def directory_page(params):
 
 
 def directory_choices() -> dict:
-    """The options of the filter form as (value, text) pairs (3 queries)."""
+    """The options of the filter form as (value, text) pairs (cached: `associations.choices`)."""
+    choices = reference_choices()
     return {
-        "regions": [(r.code, r.title) for r in Region.objects.all()],
-        "associations": [(a.slug, a.title) for a in Association.objects.open().order_by("name")],
-        "directions": [(d.slug, d.title) for d in Direction.objects.all()],
+        "regions": choices["regions"],
+        "associations": choices["open_associations"],
+        "directions": choices["directions"],
         "sizes": OrganisationSize.choices,
     }
 

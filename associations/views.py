@@ -4,10 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from core import exports
+from core import exports, fragments
 from core.permissions import may_use_directory, may_use_staff_tools
 
 from .directory import directory_choices, directory_columns, directory_export_rows, directory_page
+
+# A row shows what every reader of the directory sees (name, ИНН, region, category, directions):
+# drawn once, kept until an organisation or a reference row changes (core/fragments.py).
+ROW_GROUPS = ("organisations", "references")
 
 
 @login_required
@@ -18,6 +22,9 @@ def directory(request: HttpRequest) -> HttpResponse:
     ctx = {
         "filters": filters.values,
         "page": page,
+        "rows": fragments.rendered_each(
+            page, "associations/includes/_directory_row.html", as_name="organisation", groups=ROW_GROUPS
+        ),
         "filter_query": filters.query(),
         "export_query": filters.query(leave_out=()),
         "can_export": may_use_staff_tools(request.user),

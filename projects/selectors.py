@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
+from associations.choices import reference_choices
 from associations.models import Association
 from core.exports import Column, in_language
 from core.filters import ChoiceOnlyFilter, IdFilter, PortalFilterSet, ReferenceFilter, TextQueryFilter
@@ -128,11 +129,12 @@ def project_board(user, params):
 
 
 def filter_choices() -> dict:
-    """The options of the filter form as (value, text) pairs (3 queries)."""
+    """The options of the filter form as (value, text) pairs (cached: `associations.choices`)."""
+    choices = reference_choices()
     return {
-        "associations": [(a.slug, a.title) for a in Association.objects.order_by("name")],
-        "directions": [(d.slug, d.title) for d in Direction.objects.all()],
-        "regions": [(r.code, r.title) for r in Region.objects.all()],
+        "associations": choices["associations"],
+        "directions": choices["directions"],
+        "regions": choices["regions"],
         "stages": Stage.choices,
     }
 

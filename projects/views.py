@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from associations.directory import listed_organisation_ids
 from associations.models import Association
-from core import documents, exports, permissions
+from core import documents, exports, fragments, permissions
 from core.pagination import first_rows
 from core.transitions import Refusal, Refused, RequestStatus
 
@@ -60,13 +60,28 @@ def _get_managed_project(request: HttpRequest, slug: str) -> Project:
     return project
 
 
+# A card shows the project's title, stage and summary and its association's name: the same for
+# everyone who may see it, so it is drawn once and kept until a project or an association changes.
+CARD_GROUPS = ("projects", "associations")
+
+
+def project_cards(projects) -> list:
+    """[(project, its card's HTML)] (core/fragments.py)."""
+    return fragments.rendered_each(
+        projects, "projects/includes/_project_card.html", as_name="project", groups=CARD_GROUPS
+    )
+
+
 def project_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("view") == "board":
         filters, columns = project_board(request.user, request.GET)
+        cards = dict(project_cards([project for column in columns for project in column["items"]]))
+        for column in columns:
+            column["cards"] = [cards[project] for project in column["items"]]
         ctx = {"columns": columns, "view": "board"}
     else:
         filters, page = project_page(request.user, request.GET)
-        ctx = {"page": page, "view": "list"}
+        ctx = {"page": page, "cards": project_cards(page), "view": "list"}
     ctx.update(
         filter_choices(),
         filters=filters.values,

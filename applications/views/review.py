@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from associations.models import AssociationMembership
-from core import exports, permissions
+from core import exports, fragments, permissions
 from core.pagination import first_rows
+from core.templatetags.typography import elapsed
 from core.transitions import Refused
 
 from .. import services
@@ -157,6 +158,30 @@ def _detail_context(application, *, can_decide: bool, forms=None) -> dict:
     }
 
 
+# A row shows the application's organisation, association and region (their groups), and its
+# status, waiting time and reviewer (in the key): drawn once, reused until one of them changes.
+QUEUE_ROW_GROUPS = ("organisations", "associations", "references")
+
+
+def queue_rows(applications, *, can_decide: bool) -> list:
+    """[(application, its row's HTML)] for the queue's table (core/fragments.py)."""
+
+    def key(application) -> str:
+        reviewer = application.assigned_to.short_display_name if application.assigned_to_id else ""
+        since = application.status_changed_at
+        waiting = elapsed(since)
+        return f"{application.pk}:{application.status}:{since.timestamp() if since else ''}:{waiting}:{reviewer}:{can_decide:d}"
+
+    return fragments.rendered_each(
+        applications,
+        "applications/review/includes/_queue_row.html",
+        as_name="application",
+        groups=QUEUE_ROW_GROUPS,
+        key=key,
+        context={"can_decide": can_decide},
+    )
+
+
 def _queue_filters(request: HttpRequest) -> tuple[ReviewFilterSet, bool]:
     """The queue's filters over the applications the user sees (the page and its export), and whether
     the user decides on applications or only reads them (cluster staff)."""
@@ -177,6 +202,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": filters.form,
         "page": page,
+        "rows": queue_rows(page.object_list, can_decide=can_decide),
         "query": query.urlencode(),
         "can_decide": can_decide,
         "bulk_form": BulkDecisionForm() if can_decide else None,

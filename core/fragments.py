@@ -1,0 +1,69 @@
+"""Rendered fragments of list pages (a project's card, a directory row), kept in the cache.
+
+A list page draws 20–50 such fragments, and drawing them through templates was most of its time
+(docs/performance.md). A fragment shows only what everyone who may see the row sees, so it is
+shared by every user, and kept until one of its *groups* changes (`core.versioned_cache`: the save
+signals, and the paths that write without them, bump the groups' versions, which are part of the
+key). One round trip reads the page's fragments, one stores those that were missing; when the
+cache is down every fragment is drawn as before.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from . import versioned_cache
+
+logger = logging.getLogger(__name__)
+
+
+def _digest(value) -> str:
+    """A short hash of an item's key, which may hold any text (a time in words, a name)."""
+    return hashlib.blake2b(str(value).encode(), digest_size=12).hexdigest()
+
+
+def rendered_each(
+    items: Iterable,
+    template_name: str,
+    *,
+    as_name: str,
+    groups: Iterable[str],
+    key: Callable[[object], object] = lambda item: item.pk,
+    context: dict | None = None,
+    timeout: int = versioned_cache.TIMEOUT,
+) -> list[tuple[object, SafeString]]:
+    """[(item, its fragment)] in the items' order; the template sees the item as `as_name`, beside
+    `context` (whatever the fragment depends on must be in `key` or in `groups`)."""
+    items = list(items)
+    if not items:
+        return []
+    context = context or {}
+
+    def draw(item) -> SafeString:
+        return mark_safe(render_to_string(template_name, {**context, as_name: item}))  # nosec B308 B703: a template's output
+
+    try:
+        prefix = f"fragment:{template_name}:{get_language()}:{versioned_cache.versions(groups)}"
+        keys = [f"{prefix}:{_digest(key(item))}" for item in items]
+        found = cache.get_many(keys)
+    except Exception:
+        logger.warning("cache: unavailable, drawing %s directly", template_name, exc_info=True)
+        return [(item, draw(item)) for item in items]
+    drawn = {}
+    rows = []
+    for cache_key, item in zip(keys, items, strict=True):
+        fragment = found.get(cache_key)
+        if fragment is None:
+            fragment = drawn[cache_key] = str(draw(item))
+        rows.append((item, mark_safe(fragment)))  # nosec B308 B703: stored from a template's output
+    if drawn:
+        try:
+            cache.set_many(drawn, timeout)
+        except Exception:
+            logger.warning("cache: could not store %s", template_name, exc_info=True)
+    return rows

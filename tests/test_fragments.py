@@ -1,0 +1,154 @@
+"""Cached fragments of list pages (core/fragments.py) and filter options (associations/choices.py):
+drawn once, shown fresh at once after a change, drawn directly when the cache is down."""
+
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from applications.models import ApplicationStatus, MembershipApplication
+from core import fragments
+from members.models import Direction, Region
+from projects.services import project_change_stage
+
+from .factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def drawn_templates(client, path: str, **params) -> tuple[str, list[str]]:
+    """The page's HTML and the fragment templates drawn while answering it."""
+    names = []
+    real = fragments.render_to_string
+
+    def spy(template_name, context=None, *args, **kwargs):
+        names.append(template_name)
+        return real(template_name, context, *args, **kwargs)
+
+    with mock.patch.object(fragments, "render_to_string", side_effect=spy):
+        response = client.get(path, params)
+    assert response.status_code == 200
+    return response.content.decode(), names
+
+
+def results(html: str) -> str:
+    return html.split('id="project-results"')[1].split("</div>\n  <nav")[0]
+
+
+def test_project_cards_are_drawn_once_and_show_a_change_at_once(client, world):
+    ProjectFactory(association=world.additive, title="Вторая установка")
+    html, drawn = drawn_templates(client, "/projects/")
+    assert "Гранульный принтер" in html and drawn.count("projects/includes/_project_card.html") == 2
+    again, drawn = drawn_templates(client, "/projects/")
+    assert results(again) == results(html) and drawn == []  # both cards from the cache
+
+    world.project.title = "Гранульный принтер 2.0"
+    world.project.save()  # post_save bumps "projects"
+    html, drawn = drawn_templates(client, "/projects/")
+    assert "Гранульный принтер 2.0" in html and len(drawn) == 2
+
+    # A decide-once stage change writes with a conditional UPDATE: it bumps the group itself.
+    project_change_stage(project=world.project, user=world.bob, stage="development")
+    html, _ = drawn_templates(client, "/projects/", view="board")
+    board_column = html.split('id="column-development"')[1].split("</section>")[0]
+    assert "Гранульный принтер 2.0" in board_column
+
+
+def test_an_association_renamed_shows_on_the_project_cards_at_once(client, world):
+    drawn_templates(client, "/projects/")
+    world.additive.name = "Аддитивные технологии"
+    world.additive.save()
+    html, drawn = drawn_templates(client, "/projects/")
+    assert "Аддитивные технологии" in html and drawn
+
+
+def test_directory_rows_show_a_new_direction_at_once(client, world):
+    client.force_login(world.dave)
+    html, drawn = drawn_templates(client, "/members/")
+    assert "ООО «Гранула»" in html and drawn
+    assert drawn_templates(client, "/members/")[1] == []
+
+    robotics = Direction.objects.create(slug="robotics-x", name="Робототехника X", name_en="Robotics X")
+    world.member_org.directions.add(robotics)  # m2m_changed bumps "organisations"
+    html, drawn = drawn_templates(client, "/members/")
+    assert "Робототехника X" in html and drawn
+
+
+def test_fragments_are_kept_per_language(world):
+    def card(language: str) -> str:
+        with translation.override(language):
+            [(_project, html)] = fragments.rendered_each(
+                [world.project], "projects/includes/_project_card.html", as_name="project", groups=("projects",)
+            )
+        return html
+
+    assert "Гранульный принтер" in card("ru")
+    assert world.project.title_en in card("en") and "Гранульный принтер" not in card("en")
+
+
+def test_review_rows_show_a_reviewer_and_a_renamed_organisation_at_once(client, world):
+    client.force_login(world.bob)
+    html, drawn = drawn_templates(client, "/review/")
+    assert "ООО «Аддитив»" in html and drawn
+    assert drawn_templates(client, "/review/")[1] == []
+
+    MembershipApplication.objects.filter(pk=world.application.pk).update(
+        status=ApplicationStatus.IN_REVIEW, assigned_to=world.bob
+    )  # no signal at all: the row's key holds its status and reviewer
+    html, drawn = drawn_templates(client, "/review/")
+    assert "Борисов" in html and drawn
+
+    world.applicant_org.short_name = "ООО «Аддитив-Про»"
+    world.applicant_org.save()
+    html, drawn = drawn_templates(client, "/review/")
+    assert "ООО «Аддитив-Про»" in html and drawn
+
+
+def test_fragments_are_drawn_directly_when_the_cache_is_down(client, world):
+    with mock.patch.object(cache, "get_many", side_effect=ConnectionError("down")):
+        html, drawn = drawn_templates(client, "/projects/")
+    assert "Гранульный принтер" in html and drawn == ["projects/includes/_project_card.html"]
+    with mock.patch.object(cache, "set_many", side_effect=ConnectionError("down")):
+        html, _ = drawn_templates(client, "/projects/")
+    assert "Гранульный принтер" in html
+
+
+def test_a_cached_fragment_is_the_template_s_own_output(world):
+    [(project, card)] = fragments.rendered_each(
+        [world.project], "projects/includes/_project_card.html", as_name="project", groups=("projects",)
+    )
+    assert card == render_to_string("projects/includes/_project_card.html", {"project": world.project})
+
+
+def test_filter_options_are_cached_and_a_new_region_shows_at_once(client, world):
+    client.get("/projects/")
+    response = client.get("/projects/")
+    assert response.content.decode().count('<option value="77"') == 1
+    Region.objects.create(code="00", name="Тестовый регион", name_en="Test region")
+    html = client.get("/projects/").content.decode()
+    assert '<option value="00">Тестовый регион</option>' in html
+
+
+def test_filter_options_keep_the_chosen_value(client, world):
+    html = client.get("/projects/", {"region": "77", "stage": "idea"}).content.decode()
+    assert '<option value="77" selected>' in html and '<option value="idea" selected>' in html
+    client.force_login(world.bob)
+    html = client.get("/review/", {"region": "77"}).content.decode()
+    assert '<option value="77" selected>' in html
+    assert '<select name="region" class="form-select" id="id_region">' in html
+
+
+@pytest.mark.parametrize("value", ["", "b", None])
+def test_quick_select_writes_what_django_s_select_writes(value):
+    from django import forms
+    from django.test.html import parse_html
+
+    from core.forms import QuickSelect
+
+    choices = [("", "Любой"), ("a", "Ааа & <б>"), ("Группа", [("b", "Бэ"), ("c", "Цэ")])]
+    attrs = {"class": "form-select", "id": "id_x", "required": True, "disabled": False}
+    quick = QuickSelect(attrs=attrs, choices=choices).render("x", value)
+    django = forms.Select(attrs=attrs, choices=choices).render("x", value)
+    assert parse_html(quick) == parse_html(django)
