@@ -82,19 +82,33 @@ def cached(name: str, groups: Iterable[str], compute: Callable[[], object], time
     if value is not _MISSING:
         return value
     latest = f"latest:{name}"
+    lock = f"computing:{key}"
     try:
-        if not cache.add(f"computing:{key}", 1, LOCK_TIMEOUT):
+        if not cache.add(lock, 1, LOCK_TIMEOUT):
             previous = cache.get(latest, _MISSING)
             if previous is not _MISSING:
                 return previous
     except Exception:
         logger.warning("cache: could not take the lock of %s", name, exc_info=True)
-    value = compute()
+    try:
+        value = compute()
+    except BaseException:
+        # No value this time (a page that is now an error, a failed query): the others must not go
+        # on being served the previous value, nor wait for a lock no one will release.
+        _forget(lock, latest)
+        raise
     try:
         cache.set_many({key: value, latest: value}, timeout)
     except Exception:
         logger.warning("cache: could not store %s", name, exc_info=True)
     return value
+
+
+def _forget(*keys: str) -> None:
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        logger.warning("cache: could not delete %s", keys, exc_info=True)
 
 
 def watch(model, *groups: str) -> None:

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from associations.directory import listed_organisation_ids
 from associations.models import Association
-from core import documents, exports, fragments, permissions
+from core import documents, exports, fragments, permissions, versioned_cache
 from core.pagination import first_rows
 from core.transitions import Refusal, Refused, RequestStatus
+from core.versioned_cache import cache_anonymous_page
 
 from . import services
 from .forms import (
@@ -29,7 +30,7 @@ from .forms import (
     ProjectForm,
     StageForm,
 )
-from .models import ParticipationRequest, Project
+from .models import Milestone, ParticipationRequest, Project, ProjectDocument, ProjectParticipant, StageChange
 from .selectors import (
     filter_choices,
     project_board,
@@ -72,6 +73,26 @@ def project_cards(projects) -> list:
     )
 
 
+# What an anonymous visitor's project pages are made of: a change to any of these rows shows at once
+# (core/versioned_cache.py); the decide-once steps bump "projects" themselves (core/transitions.py).
+PAGE_GROUPS = ("projects", "associations", "organisations", "references")
+
+
+def watch_project_sources() -> None:
+    """Connect the rows a project's page shows to the "projects" group (`ProjectsConfig.ready`)."""
+    for model in (
+        Project,
+        Project.directions.through,
+        ProjectParticipant,
+        Milestone,
+        StageChange,
+        ProjectDocument,
+        ParticipationRequest,
+    ):
+        versioned_cache.watch(model, "projects")
+
+
+@cache_anonymous_page(*PAGE_GROUPS)
 def project_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("view") == "board":
         filters, columns = project_board(request.user, request.GET)
@@ -103,6 +124,7 @@ def project_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return exports.export_response(fmt=fmt, name="projects", columns=project_columns(), rows=rows)
 
 
+@cache_anonymous_page(*PAGE_GROUPS)
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     project = _get_visible_project(request, slug)
     user = request.user

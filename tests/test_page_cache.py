@@ -129,3 +129,54 @@ def test_an_error_page_is_passed_through_uncached(client, world):
     AssociationFactory(slug="gone", status="archived")
     assert client.get("/associations/gone/").status_code == 404
     assert client.get("/associations/nowhere/").status_code == 404
+
+
+def test_an_anonymous_project_page_is_cached_and_shows_its_changes_at_once(client, world):
+    from .factories import MilestoneFactory, OrganisationFactory, ParticipantFactory
+
+    first, _ = queries(client, "/projects/pellet/")
+    again, count = queries(client, "/projects/pellet/")
+    assert count == 0 and again["X-Page-Cache"] == "anonymous"
+
+    ParticipantFactory(project=world.project, organisation=OrganisationFactory(short_name="ООО «Новый участник»"))
+    page, count = queries(client, "/projects/pellet/")
+    assert count > 0 and "ООО «Новый участник»" in page.content.decode()
+
+    MilestoneFactory(project=world.project, title="Опытный образец")
+    assert "Опытный образец" in queries(client, "/projects/pellet/")[0].content.decode()
+
+    world.member_org.short_name = "ООО «Гранула-2»"
+    world.member_org.save()  # the lead organisation renamed: "organisations"
+    assert "ООО «Гранула-2»" in queries(client, "/projects/pellet/")[0].content.decode()
+
+    project_change_stage(project=world.project, user=world.bob, stage="development")
+    page, count = queries(client, "/projects/")
+    assert count > 0 and "stage-development" in page.content.decode()
+
+
+def test_a_project_made_private_is_no_longer_served_from_the_cache(client, world):
+    queries(client, "/projects/pellet/")
+    world.project.visibility = "members"
+    world.project.save()
+    assert client.get("/projects/pellet/").status_code == 404
+    assert client.get("/projects/pellet/").status_code == 404  # an error page is never cached
+
+
+def test_signed_in_users_get_their_own_project_page(client, world):
+    queries(client, "/projects/pellet/")
+    client.force_login(world.bob)
+    page = client.get("/projects/pellet/")
+    assert "X-Page-Cache" not in page and page.status_code == 200
+
+
+def test_a_failed_recompute_leaves_no_stale_value_and_no_lock(world):
+    assert versioned_cache.cached("z", ["projects"], lambda: 1) == 1
+    versioned_cache.bump("projects")
+
+    def fail():
+        raise RuntimeError("the query failed")
+
+    with pytest.raises(RuntimeError):
+        versioned_cache.cached("z", ["projects"], fail)
+    # The next request computes afresh: neither the previous value nor a wait for the lock.
+    assert versioned_cache.cached("z", ["projects"], lambda: 2) == 2
