@@ -95,10 +95,12 @@ def directory_page(params):
     """One page of approved member organisations.
 
     Queries: the codes and slugs of the filters in use (1, only if any), the capped count (1, or 2
-    when a text query falls back to similar names), the page (1), the directions of its rows (1).
+    when a text query falls back to similar names), the page (1); the page reads the directions of
+    the rows it draws (1, none when they are cached: `associations.views`).
     """
     filters, result = directory_results(params)
-    organisations = result.queryset.select_related("region").prefetch_related("directions")
+    # The directions of the rows are read by the page only for the rows it draws (core/fragments.py).
+    organisations = result.queryset.select_related("region")
     if result.fuzzy:
         page = fuzzy_page(organisations, params=params, size=PAGE_SIZE)
         page.extra["fuzzy"] = True

@@ -23,7 +23,11 @@ def directory(request: HttpRequest) -> HttpResponse:
         "filters": filters.values,
         "page": page,
         "rows": fragments.rendered_each(
-            page, "associations/includes/_directory_row.html", as_name="organisation", groups=ROW_GROUPS
+            page,
+            "associations/includes/_directory_row.html",
+            as_name="organisation",
+            groups=ROW_GROUPS,
+            prefetch=("directions",),
         ),
         "filter_query": filters.query(),
         "export_query": filters.query(leave_out=()),

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -35,10 +36,12 @@ def rendered_each(
     groups: Iterable[str],
     key: Callable[[object], object] = lambda item: item.pk,
     context: dict | None = None,
+    prefetch: tuple[str, ...] = (),
     timeout: int = versioned_cache.TIMEOUT,
 ) -> list[tuple[object, SafeString]]:
     """[(item, its fragment)] in the items' order; the template sees the item as `as_name`, beside
-    `context` (whatever the fragment depends on must be in `key` or in `groups`)."""
+    `context` (whatever the fragment depends on must be in `key` or in `groups`). The `prefetch`
+    relations are read only for the items that are drawn (one query each, none when all are cached)."""
     items = list(items)
     if not items:
         return []
@@ -53,7 +56,10 @@ def rendered_each(
         found = cache.get_many(keys)
     except Exception:
         logger.warning("cache: unavailable, drawing %s directly", template_name, exc_info=True)
+        prefetch_related_objects(items, *prefetch)
         return [(item, draw(item)) for item in items]
+    missing = [item for cache_key, item in zip(keys, items, strict=True) if cache_key not in found]
+    prefetch_related_objects(missing, *prefetch)
     drawn = {}
     rows = []
     for cache_key, item in zip(keys, items, strict=True):

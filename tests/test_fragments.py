@@ -88,6 +88,15 @@ def test_fragments_are_kept_per_language(world):
     assert world.project.title_en in card("en") and "Гранульный принтер" not in card("en")
 
 
+def test_directory_rows_are_drawn_with_their_directions_when_the_cache_is_down(client, world):
+    robotics = Direction.objects.create(slug="robotics-y", name="Робототехника Y", name_en="Robotics Y")
+    world.member_org.directions.add(robotics)
+    client.force_login(world.dave)
+    with mock.patch.object(cache, "get_many", side_effect=ConnectionError("down")):
+        html, drawn = drawn_templates(client, "/members/")
+    assert "Робототехника Y" in html and drawn
+
+
 def test_review_rows_show_a_reviewer_and_a_renamed_organisation_at_once(client, world):
     client.force_login(world.bob)
     html, drawn = drawn_templates(client, "/review/")
