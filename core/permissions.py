@@ -45,7 +45,14 @@ def coordinated_association_ids(user):
 
 
 def is_coordinator(user) -> bool:
-    return is_signed_in(user) and coordinated_association_ids(user).exists()
+    """Whether the user coordinates an association (asked once per request: the answer is kept on the
+    request's user object, like `is_cluster_member`'s)."""
+    if not is_signed_in(user):
+        return False
+    cached = getattr(user, "_is_coordinator", None)
+    if cached is None:
+        cached = user._is_coordinator = coordinated_association_ids(user).exists()
+    return cached
 
 
 def needs_second_factor(user) -> bool:
@@ -98,7 +105,7 @@ def is_cluster_member(user) -> bool:
     if cached is None:
         cached = (
             user.representations.filter(organisation__memberships__status=ACTIVE_MEMBERSHIP).exists()
-            or coordinated_association_ids(user).exists()
+            or is_coordinator(user)
         )
         user._is_cluster_member = cached
     return cached

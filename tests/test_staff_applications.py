@@ -250,8 +250,9 @@ def test_it_lists_all_applications_to_staff_in_a_fixed_number_of_queries(client,
         )
     client.force_login(world.staff)
     client.get("/review/", {"status": "all"})  # the regions' and directions' options are then cached
-    # session, user, may-review check (staff: no), association choices, count, page rows (with
-    # organisation, region, association, reviewer), nav: the review label, unread count
-    with django_assert_num_queries(8):
+    # session, user, may-review check (staff: no; asked once a request, the nav's label too),
+    # association choices, count, page rows (with organisation, region, association, reviewer),
+    # unread count
+    with django_assert_num_queries(7):
         response = client.get("/review/", {"status": "all"})
     assert len(response.context["page"].object_list) == n
