@@ -103,10 +103,9 @@ def is_cluster_member(user) -> bool:
         return False
     cached = getattr(user, "_is_cluster_member", None)
     if cached is None:
-        cached = (
-            user.representations.filter(organisation__memberships__status=ACTIVE_MEMBERSHIP).exists()
-            or is_coordinator(user)
-        )
+        cached = user.representations.filter(
+            organisation__memberships__status=ACTIVE_MEMBERSHIP
+        ).exists() or is_coordinator(user)
         user._is_cluster_member = cached
     return cached
 

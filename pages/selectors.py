@@ -111,10 +111,26 @@ class Suggestion:
         return ", ".join(direction.title for direction in self.matching)
 
 
+# What suggestions are made of: the organisation's directions and memberships, the associations, the
+# projects with their participants (a change to any shows at once, core/versioned_cache.py).
+SUGGESTION_GROUPS = ("associations", "memberships", "organisations", "projects")
+
+
 def suggestions_for(organisation: Organisation, user, *, limit: int = 5) -> dict:
     """Associations the organisation has not joined and projects it does not take part in whose
     directions match its own, best first (most shared directions), with the shared directions as
-    the reason. Projects are only those the user may see. A fixed number of queries (5)."""
+    the reason. Projects are only those the user may see: the suggestions are kept per organisation
+    and per what its reader may see (`Project.objects.visibility_scope`, 1 query), until one of their
+    groups changes; computed, they take a fixed number of queries (5)."""
+    scope = Project.objects.visibility_scope(user)
+    return versioned_cache.cached(
+        f"suggestions:{organisation.pk}:{limit}:{scope}",
+        SUGGESTION_GROUPS,
+        lambda: _suggestions(organisation, user, limit=limit),
+    )
+
+
+def _suggestions(organisation: Organisation, user, *, limit: int) -> dict:
     direction_ids = list(organisation.directions.values_list("pk", flat=True))
     if not direction_ids:
         return {"associations": [], "projects": [], "has_directions": False}

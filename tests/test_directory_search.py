@@ -172,3 +172,24 @@ def test_it_shows_suggestions_on_the_cabinet_page_of_the_organisation(client, wo
     page = client.get(f"/cabinet/organisations/{directory.granula.pk}/").content.decode()
     assert 'id="suggestions"' in page and project.get_absolute_url() in page
     assert secret.get_absolute_url() not in page
+
+
+def test_suggestions_are_kept_and_follow_a_change_at_once(client, world, directory):
+    from .factories import ParticipantFactory, ProjectFactory
+
+    project = ProjectFactory(title="Печать гранулами", visibility="public")
+    project.directions.add(direction("additive-manufacturing"))
+    client.force_login(world.dave)
+    url = directory.granula.get_absolute_url()
+    assert [s.item for s in client.get(url).context["suggestions"]["projects"]] == [project]
+
+    second = ProjectFactory(title="Второй принтер", visibility="public")
+    second.directions.add(direction("additive-manufacturing"))  # a new project: shown at once
+    assert set(s.item for s in client.get(url).context["suggestions"]["projects"]) == {project, second}
+
+    ParticipantFactory(project=project, organisation=directory.granula)  # joined: no longer suggested
+    assert [s.item for s in client.get(url).context["suggestions"]["projects"]] == [second]
+
+    second.visibility = "staff"
+    second.save()  # now hidden from a member: never suggested from the cache
+    assert client.get(url).context["suggestions"]["projects"] == []
