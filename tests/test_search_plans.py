@@ -108,3 +108,30 @@ def test_a_project_search_reads_the_gin_indexes_not_every_description(cluster):
     plain = Project.objects.filter(visibility="public").filter(PROJECT_SEARCH.matches(Project, "принтер"))
     assert page.extra["count"] == min(plain.count(), COUNT_CAP)
     assert {p.pk for p in page.items} <= set(plain.values_list("pk", flat=True))
+
+
+def test_a_coordinator_s_queue_is_read_in_the_waiting_index_s_order(cluster, client):
+    """The queue's default page (waiting applications of one association, the longest waiting first)
+    comes from `application_waiting_idx`: the coordinator's associations are values, not a sub-query."""
+    from django.db.models import Count, Q
+
+    from associations.models import Association
+
+    from .factories import UserFactory
+
+    busiest = (
+        Association.objects.annotate(waiting=Count("applications", filter=Q(applications__status="submitted")))
+        .order_by("-waiting")
+        .first()
+    )
+    coordinator = UserFactory()
+    busiest.coordinators.add(coordinator)
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/review/")
+    assert response.status_code == 200 and response.context["page"].object_list
+    [page_query] = [
+        q["sql"] for q in captured.captured_queries if "ORDER BY" in q["sql"] and "status_changed_at" in q["sql"]
+    ]
+    assert f'"association_id" IN ({busiest.pk})' in page_query
+    assert "application_waiting_idx" in plan(page_query)
