@@ -7,6 +7,6 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Joint projects")
 
     def ready(self):
-        from .views import watch_project_sources
+        from .selectors import watch_project_sources
 
         watch_project_sources()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.choices import reference_choices
 from associations.models import Association
+from core import versioned_cache
 from core.exports import Column, in_language
 from core.filters import ChoiceOnlyFilter, IdFilter, PortalFilterSet, ReferenceFilter, TextQueryFilter
 from core.i18n import page_language
@@ -18,7 +19,17 @@ from core.pagination import FUZZY_MAX_PAGES, Capped, fuzzy_page, keyset_page
 from core.search import SearchResult, search
 from members.models import Direction, Organisation, Region
 
-from .models import BOARD_STAGES, PROJECT_SEARCH, Project, ProjectParticipant, Stage
+from .models import (
+    BOARD_STAGES,
+    PROJECT_SEARCH,
+    Milestone,
+    ParticipationRequest,
+    Project,
+    ProjectDocument,
+    ProjectParticipant,
+    Stage,
+    StageChange,
+)
 
 SORTS = {
     "newest": ("-created_at", "-pk"),
@@ -210,3 +221,22 @@ def project_export_rows(user, params):
         "title", "title_en", "stage", "association__name", "association__name_en", "summary", "summary_en"
     )
     return rows[: FUZZY_MAX_PAGES * PAGE_SIZE] if result.fuzzy else rows
+
+
+# What an anonymous visitor's project pages are made of: a change to any of these rows shows at once
+# (core/versioned_cache.py); the decide-once steps bump "projects" themselves (core/transitions.py).
+PAGE_GROUPS = ("projects", "associations", "organisations", "references")
+
+
+def watch_project_sources() -> None:
+    """Connect the rows a project's page shows to the "projects" group (`ProjectsConfig.ready`)."""
+    for model in (
+        Project,
+        Project.directions.through,
+        ProjectParticipant,
+        Milestone,
+        StageChange,
+        ProjectDocument,
+        ParticipationRequest,
+    ):
+        versioned_cache.watch(model, "projects")

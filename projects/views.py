@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from associations.directory import listed_organisation_ids
 from associations.models import Association
-from core import documents, exports, fragments, permissions, versioned_cache
+from core import documents, exports, fragments, permissions
 from core.pagination import first_rows
 from core.transitions import Refusal, Refused, RequestStatus
 from core.versioned_cache import cache_anonymous_page
@@ -30,8 +30,9 @@ from .forms import (
     ProjectForm,
     StageForm,
 )
-from .models import Milestone, ParticipationRequest, Project, ProjectDocument, ProjectParticipant, StageChange
+from .models import ParticipationRequest, Project
 from .selectors import (
+    PAGE_GROUPS,
     filter_choices,
     project_board,
     project_columns,
@@ -71,25 +72,6 @@ def project_cards(projects) -> list:
     return fragments.rendered_each(
         projects, "projects/includes/_project_card.html", as_name="project", groups=CARD_GROUPS
     )
-
-
-# What an anonymous visitor's project pages are made of: a change to any of these rows shows at once
-# (core/versioned_cache.py); the decide-once steps bump "projects" themselves (core/transitions.py).
-PAGE_GROUPS = ("projects", "associations", "organisations", "references")
-
-
-def watch_project_sources() -> None:
-    """Connect the rows a project's page shows to the "projects" group (`ProjectsConfig.ready`)."""
-    for model in (
-        Project,
-        Project.directions.through,
-        ProjectParticipant,
-        Milestone,
-        StageChange,
-        ProjectDocument,
-        ParticipationRequest,
-    ):
-        versioned_cache.watch(model, "projects")
 
 
 @cache_anonymous_page(*PAGE_GROUPS)
