@@ -6,8 +6,9 @@ For each size N the data set lives in its own database `pages_bench_<N>` (made o
 `generate_load_data --organisations N`, which ends with ANALYZE; kept for the next run), on the
 PostgreSQL of DATABASE_URL's server, with Redis at REDIS_URL as the cache. Then:
 
-1. gunicorn (2 sync workers, DEBUG=false, static files collected) is pinned to core 0; wrk and
-   pgbench are pinned to core 1 (`taskset`);
+1. gunicorn (2 workers, DEBUG=false, static files collected) is pinned to core 0; wrk and
+   pgbench are pinned to core 1 (`taskset`). The workers are deploy/systemd's gthread workers with
+   `--threads` threads each (4; `--threads 1` gives sync workers, as issue 14 first measured);
 2. every page is loaded by wrk at concurrency 2 and 16 for `--seconds` each: requests/s,
    p50/p95/p99, non-2xx answers and socket errors;
 3. its SQL is captured once in-process (queries per request) and replayed by pgbench at the same
@@ -195,7 +196,7 @@ def run_size(size: int, args, base_url: str) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         port = support.free_port()
-        server = support.start_gunicorn(port, env, workers=2, cpus=SERVER_CPU)
+        server = support.start_gunicorn(port, env, workers=2, threads=args.threads, cpus=SERVER_CPU)
         try:
             for label, path, who in pages(users):
                 headers = {"Accept-Language": "ru"}
@@ -224,13 +225,14 @@ def run_size(size: int, args, base_url: str) -> list[dict]:
 
 
 def render(rows: list[dict], args) -> str:
+    workers = f"gthread workers of {args.threads} threads" if args.threads > 1 else "sync workers"
     lines = [
         "# Pages under load",
         "",
-        f"Measured by `bench/pages.py --sizes {args.sizes} --seconds {args.seconds}` on "
+        f"Measured by `bench/pages.py --sizes {args.sizes} --seconds {args.seconds} --threads {args.threads}` on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({platform.platform()}, {os.cpu_count()} CPUs).",
         "",
-        "gunicorn with 2 sync workers and `DEBUG=false` pinned to core 0; wrk and pgbench pinned to core 1;",
+        f"gunicorn with 2 {workers} and `DEBUG=false` pinned to core 0; wrk and pgbench pinned to core 1;",
         "PostgreSQL and Redis (cache) on the same machine. Rates are requests per second; latencies in ms.",
         "*SQL ×* is the page's rate over its own statements' rate through pgbench at the same concurrency;",
         "*no-DB ×* is the page's rate over `/favicon.ico`'s (a view that touches no database) in the same run.",
@@ -262,6 +264,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="35000,350000")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (1: sync workers)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks" / "pages.md"))
     args = parser.parse_args()
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")

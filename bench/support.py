@@ -112,8 +112,14 @@ def wait_until_serving(port: int, process: subprocess.Popen | None = None, secon
     raise SystemExit(f"nothing serves on port {port}")
 
 
-def start_gunicorn(port: int, env: dict, *, workers: int = 2, cpus: str | None = None, log=None) -> subprocess.Popen:
+def start_gunicorn(
+    port: int, env: dict, *, workers: int = 2, threads: int = 1, cpus: str | None = None, log=None
+) -> subprocess.Popen:
+    """gunicorn on loopback; with `threads` > 1 the gthread workers of deploy/systemd (a thread waiting
+    for PostgreSQL leaves the core to another request)."""
     command = [str(VENV / "gunicorn"), "cluster_portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     command += ["--log-level", "warning"]
     if cpus is not None:
         command = ["taskset", "-c", cpus, *command]

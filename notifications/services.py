@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from core.permissions import sees_everything
 
 from .models import EmailStatus, Notification
+from .unread import unread_changed
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,19 @@ def render_notification(notification: Notification) -> RenderedNotification:
 
 def notification_mark_read(*, notification: Notification, user) -> None:
     """Mark one of the user's own notifications read (once: the first reading time stays)."""
-    Notification.objects.for_user(user).filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if (
+        Notification.objects.for_user(user)
+        .filter(pk=notification.pk, read_at__isnull=True)
+        .update(read_at=timezone.now())
+    ):
+        unread_changed(user.pk)
 
 
 def notifications_mark_all_read(*, user) -> int:
-    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+    marked = Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+    if marked:
+        unread_changed(user.pk)
+    return marked
 
 
 def notification_resend(*, notification_id: int, user) -> bool:

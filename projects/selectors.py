@@ -89,8 +89,25 @@ class ProjectFilterSet(PortalFilterSet):
         return search(self.qs, query=self.text, spec=PROJECT_SEARCH)
 
 
+# What a card shows and a list orders by: the long texts (descriptions, staff notes) are left unread.
+CARD_FIELDS = (
+    "slug",
+    "title",
+    "title_en",
+    "summary",
+    "summary_en",
+    "stage",
+    "visibility",
+    "created_at",
+    "association__slug",
+    "association__name",
+    "association__name_en",
+    "association__status",
+)
+
+
 def _for_cards(projects):
-    return projects.select_related("association", "lead_organisation")
+    return projects.select_related("association").only(*CARD_FIELDS)
 
 
 def project_results(user, params) -> tuple[ProjectFilterSet, SearchResult]:

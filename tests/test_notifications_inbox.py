@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from applications.models import ApplicationStatus, MembershipApplication
@@ -43,10 +45,37 @@ def test_it_lists_the_inbox_in_a_fixed_number_of_queries(client, reader, django_
     for _ in range(20):
         _notification(reader)
     client.force_login(reader)
-    # session, user, count for the pager, the page, nav: can-review and unread count
-    with django_assert_num_queries(6):
+    client.get("/cabinet/notifications/")  # the layout's unread count is then cached
+    # session, user, count for the pager, the page, nav: can-review
+    with django_assert_num_queries(5):
         response = client.get("/cabinet/notifications/")
     assert len(response.context["items"]) == 20
+
+
+def test_the_unread_count_is_kept_and_follows_every_change_at_once(client, reader):
+    """The layout's count is read from the cache (notifications/unread.py): a new notification, one
+    marked read and all marked read show on the next page."""
+
+    def shown() -> str:
+        page = client.get("/cabinet/").content.decode()
+        return page.split('id="unread-count">')[1].split("<")[0] if 'id="unread-count">' in page else "0"
+
+    first = _notification(reader)
+    client.force_login(reader)
+    assert shown() == "1"
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/cabinet/")
+    assert not any(
+        "notifications_notification" in q["sql"] and "COUNT(*)" in q["sql"] for q in captured.captured_queries
+    )
+    _notification(reader)
+    assert shown() == "2"
+    client.post(f"/cabinet/notifications/{first.pk}/read/")
+    assert shown() == "1"
+    client.post("/cabinet/notifications/read-all/")
+    assert shown() == "0"
+    _notification(reader).delete()
+    assert shown() == "0"
 
 
 def test_it_opens_a_notification_and_marks_it_read(client, reader):
