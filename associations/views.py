@@ -1,10 +1,15 @@
+import hashlib
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from core import exports, fragments
+from core import exports, fragments, versioned_cache
 from core.permissions import may_use_directory, may_use_staff_tools
 
 from .directory import directory_choices, directory_columns, directory_export_rows, directory_page
@@ -14,27 +19,40 @@ from .directory import directory_choices, directory_columns, directory_export_ro
 ROW_GROUPS = ("organisations", "references")
 
 
+# The directory below its heading (filters, count, rows, pager) is the same for every reader allowed
+# to open it, but for the export links shown to staff: kept per query string, language and those
+# links until an organisation, a membership, a reference row or an association changes.
+BODY_GROUPS = ("organisations", "memberships", "references", "associations")
+
+
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     if not may_use_directory(request.user):
         raise PermissionDenied
-    filters, page = directory_page(request.GET)
-    ctx = {
-        "filters": filters.values,
-        "page": page,
-        "rows": fragments.rendered_each(
-            page,
-            "associations/includes/_directory_row.html",
-            as_name="organisation",
-            groups=ROW_GROUPS,
-            prefetch=("directions",),
-        ),
-        "filter_query": filters.query(),
-        "export_query": filters.query(leave_out=()),
-        "can_export": may_use_staff_tools(request.user),
-        **directory_choices(),
-    }
-    return render(request, "associations/directory.html", ctx)
+    can_export = may_use_staff_tools(request.user)
+
+    def draw() -> str:
+        filters, page = directory_page(request.GET)
+        ctx = {
+            "filters": filters.values,
+            "page": page,
+            "rows": fragments.rendered_each(
+                page,
+                "associations/includes/_directory_row.html",
+                as_name="organisation",
+                groups=ROW_GROUPS,
+                prefetch=("directions",),
+            ),
+            "filter_query": filters.query(),
+            "export_query": filters.query(leave_out=()),
+            "can_export": can_export,
+            **directory_choices(),
+        }
+        return render_to_string("associations/includes/_directory_body.html", ctx)
+
+    query = hashlib.blake2b(request.GET.urlencode().encode(), digest_size=16).hexdigest()
+    body = versioned_cache.cached(f"directory:{get_language()}:{can_export:d}:{query}", BODY_GROUPS, draw)
+    return render(request, "associations/directory.html", {"body": mark_safe(body)})  # nosec B308 B703: a template's output
 
 
 @login_required

@@ -161,3 +161,30 @@ def test_quick_select_writes_what_django_s_select_writes(value):
     quick = QuickSelect(attrs=attrs, choices=choices).render("x", value)
     django = forms.Select(attrs=attrs, choices=choices).render("x", value)
     assert parse_html(quick) == parse_html(django)
+
+
+def test_the_directory_body_is_kept_per_query_and_shows_a_new_member_at_once(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import MembershipFactory, OrganisationFactory
+
+    client.force_login(world.dave)
+    first = client.get("/members/", {"q": "Гранула"}).content.decode()
+    assert "ООО «Гранула»" in first
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/members/", {"q": "Гранула"}).content.decode()
+    assert not any('FROM "members_organisation"' in q["sql"] for q in captured.captured_queries)
+    assert again.split('id="directory-filters"')[1] == first.split('id="directory-filters"')[1]
+
+    MembershipFactory(organisation=OrganisationFactory(short_name="ООО «Гранула-Север»"), association=world.additive)
+    assert "ООО «Гранула-Север»" in client.get("/members/", {"q": "Гранула"}).content.decode()
+
+
+def test_the_directory_body_keeps_the_export_links_to_staff(client, world):
+    client.force_login(world.dave)
+    assert 'id="export-links"' not in client.get("/members/").content.decode()
+    client.force_login(world.staff)
+    assert 'id="export-links"' in client.get("/members/").content.decode()
+    client.force_login(world.dave)
+    assert 'id="export-links"' not in client.get("/members/").content.decode()

@@ -104,6 +104,7 @@ def test_member_links_add_no_query_per_member(client, world):
             client.get("/associations/additive/")
         return len(ctx.captured_queries)
 
+    client.get("/cabinet/")  # the layout's unread count is then cached (notifications/unread.py)
     few = queries()
     for _ in range(20):
         MembershipFactory(association=world.additive)

@@ -116,8 +116,11 @@ def test_it_pins_the_query_count_of_the_directory(client, django_assert_num_quer
     build(5)
     client.force_login(UserFactory(is_cluster_staff=True))
     client.get("/members/")  # warm up
-    # session (1), user (1), capped count (1), page with region (1), the layout's review link (1);
-    # the filter choices, the rows (with their directions) and the unread count were cached by the
-    # first request (associations/choices.py, core/fragments.py, notifications/unread.py)
-    with django_assert_num_queries(5):
+    # session (1), user (1), the layout's review link (1): the directory below its heading and the
+    # unread count were cached by the first request (associations/views.py, notifications/unread.py)
+    with django_assert_num_queries(3):
         client.get("/members/")
+    # another query string: capped count (1) and page with region (1) more; the filter choices and
+    # the rows (with their directions) cached (associations/choices.py, core/fragments.py)
+    with django_assert_num_queries(5):
+        client.get("/members/", {"sort": "name"})
