@@ -4,18 +4,22 @@ Projects are loaded through `Project.objects.visible_to(user)`: one the user may
 answers 404; one they may see but not manage answers 403 on the management pages.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from associations.directory import listed_organisation_ids
 from associations.models import Association
-from core import documents, exports, fragments, permissions
+from core import documents, exports, fragments, permissions, versioned_cache
 from core.pagination import first_rows
 from core.transitions import Refusal, Refused, RequestStatus
 from core.versioned_cache import cache_anonymous_page
@@ -76,23 +80,35 @@ def project_cards(projects) -> list:
 
 @cache_anonymous_page(*PAGE_GROUPS)
 def project_list(request: HttpRequest) -> HttpResponse:
-    if request.GET.get("view") == "board":
-        filters, columns = project_board(request.user, request.GET)
-        cards = dict(project_cards([project for column in columns for project in column["items"]]))
-        for column in columns:
-            column["cards"] = [cards[project] for project in column["items"]]
-        ctx = {"columns": columns, "view": "board"}
-    else:
-        filters, page = project_page(request.user, request.GET)
-        ctx = {"page": page, "cards": project_cards(page), "view": "list"}
-    ctx.update(
-        filter_choices(),
-        filters=filters.values,
-        filter_query=filters.query(),
-        export_query=filters.query(leave_out=()),
-        can_export=permissions.may_use_staff_tools(request.user),
-        can_create=permissions.may_create_projects(request.user),
-    )
+    """The list or the board. Below its heading the page is the same for every reader who sees the
+    same projects (`visibility_scope`) but for the export links: kept per query string, language,
+    scope and those links until a project, an association or an organisation changes."""
+    user = request.user
+    can_export = permissions.may_use_staff_tools(user)
+
+    def draw() -> str:
+        if request.GET.get("view") == "board":
+            filters, columns = project_board(user, request.GET)
+            cards = dict(project_cards([project for column in columns for project in column["items"]]))
+            for column in columns:
+                column["cards"] = [cards[project] for project in column["items"]]
+            ctx = {"columns": columns, "view": "board"}
+        else:
+            filters, page = project_page(user, request.GET)
+            ctx = {"page": page, "cards": project_cards(page), "view": "list"}
+        ctx.update(
+            filter_choices(),
+            filters=filters.values,
+            filter_query=filters.query(),
+            export_query=filters.query(leave_out=()),
+            can_export=can_export,
+        )
+        return render_to_string("projects/includes/_project_list_body.html", ctx)
+
+    scope = Project.objects.visibility_scope(user)
+    query = hashlib.blake2b(f"{scope}?{request.GET.urlencode()}".encode(), digest_size=16).hexdigest()
+    body = versioned_cache.cached(f"project-list:{get_language()}:{can_export:d}:{query}", PAGE_GROUPS, draw)
+    ctx = {"body": mark_safe(body), "can_create": permissions.may_create_projects(user)}  # nosec B308 B703: a template's output
     return render(request, "projects/project_list.html", ctx)
 
 

@@ -77,6 +77,7 @@ def test_the_association_page_costs_the_same_queries_for_few_and_many_members(cl
             assert client.get("/associations/additive/").status_code == 200
         return len(captured)
 
+    client.get("/cabinet/")  # the layout's unread count is then cached (notifications/unread.py)
     few = count()
     members(world.additive, 60, prefix="Ещё участник")
     members(world.additive, 30, MembershipRole.PARTNER, "Ещё партнёр")

@@ -188,3 +188,27 @@ def test_the_directory_body_keeps_the_export_links_to_staff(client, world):
     assert 'id="export-links"' in client.get("/members/").content.decode()
     client.force_login(world.dave)
     assert 'id="export-links"' not in client.get("/members/").content.decode()
+
+
+def test_the_project_list_body_is_kept_per_visibility_scope(client, world):
+    """A members-only project is listed to a member and never, from the cache, to a visitor or a
+    signed-in person who is not a member."""
+    from .factories import UserFactory
+
+    ProjectFactory(association=world.additive, title="Закрытая установка", visibility="members")
+    client.force_login(world.dave)  # a member organisation's representative
+    assert "Закрытая установка" in client.get("/projects/", {"sort": "title"}).content.decode()
+    client.force_login(UserFactory())
+    assert "Закрытая установка" not in client.get("/projects/", {"sort": "title"}).content.decode()
+    client.logout()
+    assert "Закрытая установка" not in client.get("/projects/", {"sort": "title"}).content.decode()
+    client.force_login(world.staff)
+    page = client.get("/projects/", {"sort": "title"}).content.decode()
+    assert "Закрытая установка" in page and 'id="export-links"' in page
+
+
+def test_the_project_list_body_shows_a_new_project_at_once(client, world):
+    client.force_login(world.dave)
+    assert "Новая линия" not in client.get("/projects/", {"view": "board"}).content.decode()
+    ProjectFactory(association=world.additive, title="Новая линия")
+    assert "Новая линия" in client.get("/projects/", {"view": "board"}).content.decode()
