@@ -110,7 +110,8 @@ def test_it_renders_every_kind_in_the_recipients_language(recipient, kind, langu
 def test_it_writes_the_row_with_the_event_and_enqueues_after_commit(recipient, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         notification = notify(recipient=recipient, kind="application_approved", params=PARAMS, url="/x/")
-    assert len(callbacks) == 1
+    # the e-mail's hand-off to the worker, and the recipient's unread count renewed (notifications/unread.py)
+    assert len(callbacks) == 2
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.SENT
     assert len(mail.outbox) == 1

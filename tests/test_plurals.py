@@ -110,8 +110,8 @@ def test_it_counts_the_files_a_document_field_accepts(n):
 @pytest.mark.parametrize(
     ("template", "context", "one", "few", "many"),
     [
-        ("associations/directory.html", {}, "организация", "организации", "организаций"),
-        ("projects/project_list.html", {"view": "list"}, "проект", "проекта", "проектов"),
+        ("associations/includes/_directory_body.html", {}, "организация", "организации", "организаций"),
+        ("projects/includes/_project_list_body.html", {"view": "list"}, "проект", "проекта", "проектов"),
     ],
 )
 def test_it_counts_the_results_of_a_search(db, n, template, context, one, few, many):
@@ -125,8 +125,8 @@ def test_it_counts_the_results_of_a_search(db, n, template, context, one, few, m
 @pytest.mark.parametrize(
     ("template", "context", "one", "many"),
     [
-        ("associations/directory.html", {}, "организации", "организаций"),
-        ("projects/project_list.html", {"view": "list"}, "проекта", "проектов"),
+        ("associations/includes/_directory_body.html", {}, "организации", "организаций"),
+        ("projects/includes/_project_list_body.html", {"view": "list"}, "проекта", "проектов"),
     ],
 )
 def test_it_says_more_than_a_capped_count(db, n, template, context, one, many):
