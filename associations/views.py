@@ -23,6 +23,7 @@ ROW_GROUPS = ("organisations", "references")
 # to open it, but for the export links shown to staff: kept per query string, language and those
 # links until an organisation, a membership, a reference row or an association changes.
 BODY_GROUPS = ("organisations", "memberships", "references", "associations")
+BODY_TIMEOUT = 300  # seconds: bounds what a bump lost while Redis was away leaves readable
 
 
 @login_required
@@ -51,7 +52,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         return render_to_string("associations/includes/_directory_body.html", ctx)
 
     query = hashlib.blake2b(request.GET.urlencode().encode(), digest_size=16).hexdigest()
-    body = versioned_cache.cached(f"directory:{get_language()}:{can_export:d}:{query}", BODY_GROUPS, draw)
+    body = versioned_cache.cached(f"directory:{get_language()}:{can_export:d}:{query}", BODY_GROUPS, draw, BODY_TIMEOUT)
     return render(request, "associations/directory.html", {"body": mark_safe(body)})  # nosec B308 B703: a template's output
 
 

@@ -243,6 +243,9 @@ def project_export_rows(user, params):
 # What an anonymous visitor's project pages are made of: a change to any of these rows shows at once
 # (core/versioned_cache.py); the decide-once steps bump "projects" themselves (core/transitions.py).
 PAGE_GROUPS = ("projects", "associations", "organisations", "references")
+# A bump lost while this process saw Redis as down (core/cache.py: writes are skipped then) leaves
+# the previous version readable; pages that decide who sees a project are kept 5 minutes at most.
+PAGE_TIMEOUT = 300
 
 
 def watch_project_sources() -> None:

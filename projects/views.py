@@ -37,6 +37,7 @@ from .forms import (
 from .models import ParticipationRequest, Project
 from .selectors import (
     PAGE_GROUPS,
+    PAGE_TIMEOUT,
     filter_choices,
     project_board,
     project_columns,
@@ -78,7 +79,7 @@ def project_cards(projects) -> list:
     )
 
 
-@cache_anonymous_page(*PAGE_GROUPS)
+@cache_anonymous_page(*PAGE_GROUPS, timeout=PAGE_TIMEOUT)
 def project_list(request: HttpRequest) -> HttpResponse:
     """The list or the board. Below its heading the page is the same for every reader who sees the
     same projects (`visibility_scope`) but for the export links: kept per query string, language,
@@ -107,7 +108,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
     scope = Project.objects.visibility_scope(user)
     query = hashlib.blake2b(f"{scope}?{request.GET.urlencode()}".encode(), digest_size=16).hexdigest()
-    body = versioned_cache.cached(f"project-list:{get_language()}:{can_export:d}:{query}", PAGE_GROUPS, draw)
+    body = versioned_cache.cached(
+        f"project-list:{get_language()}:{can_export:d}:{query}", PAGE_GROUPS, draw, PAGE_TIMEOUT
+    )
     ctx = {"body": mark_safe(body), "can_create": permissions.may_create_projects(user)}  # nosec B308 B703: a template's output
     return render(request, "projects/project_list.html", ctx)
 
@@ -122,7 +125,7 @@ def project_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return exports.export_response(fmt=fmt, name="projects", columns=project_columns(), rows=rows)
 
 
-@cache_anonymous_page(*PAGE_GROUPS)
+@cache_anonymous_page(*PAGE_GROUPS, timeout=PAGE_TIMEOUT)
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     project = _get_visible_project(request, slug)
     user = request.user
