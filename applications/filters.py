@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from associations.choices import ReferenceSelect
+from associations.choices import OverseenAssociationSelect, ReferenceSelect
 from associations.selectors import overseen_associations
 from core.exports import Column, in_language
 from core.filters import SearchTextFilter
@@ -56,7 +56,10 @@ class ReviewFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or INN"), "class": "form-control"}),
     )
     association = django_filters.ModelChoiceFilter(
-        label=_("Association"), queryset=_seen_associations, empty_label=_("All"), widget=_select()
+        label=_("Association"),
+        queryset=_seen_associations,
+        empty_label=_("All"),
+        widget=OverseenAssociationSelect(attrs={"class": "form-select"}),
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=STATUS_CHOICES, method="with_status", empty_label=None, widget=_select()
@@ -84,6 +87,12 @@ class ReviewFilterSet(django_filters.FilterSet):
     class Meta:
         model = MembershipApplication
         fields = []
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            super().form.fields["association"].widget.reader = getattr(self.request, "user", None)
+        return self._form
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

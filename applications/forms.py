@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from associations.choices import open_associations_by_name, reference_choices
 from associations.models import Association
 from core.documents import DocumentsField
 from core.forms import RequiredToSubmitCharField, form_helper
@@ -83,17 +84,23 @@ class ApplicationForm(forms.Form):
             del self.fields["organisation"]
         else:
             self.fields["organisation"].queryset = Organisation.objects.of_user(user).order_by("sort_name", "pk")
+        # The querysets check what is sent; the options are drawn from the cached lists (and the
+        # organisations read once), not from one query per field at every drawing.
+        open_associations = open_associations_by_name()
         self.fields["associations"].queryset = Association.objects.open().order_by("name")
-        self.fields["associations"].label_from_instance = lambda a: a.title
+        self.fields["associations"].widget.choices = [(a.pk, a.title) for a in open_associations]
         self.fields["directions"].queryset = Direction.objects.order_by("name")
+        self.fields["directions"].widget.choices = reference_choices()["direction_ids"]
         self.unavailable = {}
-        organisations = list(self.fields["organisation"].queryset) if "organisation" in self.fields else []
+        organisations = []
+        if "organisation" in self.fields:
+            field = self.fields["organisation"]
+            organisations = list(field.queryset)
+            field.widget.choices = [("", field.empty_label), *((o.pk, str(o)) for o in organisations)]
         if len(organisations) == 1:
             self.fields["organisation"].initial = organisations[0]
             # Associations this organisation cannot apply to now, with the reason shown above the form.
-            self.unavailable = application_blockers(
-                organisation=organisations[0], associations=list(self.fields["associations"].queryset)
-            )
+            self.unavailable = application_blockers(organisation=organisations[0], associations=open_associations)
             self.fields["associations"].widget.unavailable = frozenset(self.unavailable)
         self.helper = form_helper()
 
@@ -148,6 +155,7 @@ class ApplicationEditForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["directions"].queryset = Direction.objects.order_by("name")
+        self.fields["directions"].widget.choices = reference_choices()["direction_ids"]
         self.fields["documents"].already_attached = self.instance.documents.count()
         self.helper = form_helper()
 

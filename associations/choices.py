@@ -8,7 +8,7 @@ changes (`core.versioned_cache`: the save signals bump the groups).
 
 from django.utils.translation import get_language
 
-from core import versioned_cache
+from core import permissions, versioned_cache
 from core.forms import QuickSelect
 from members.models import Direction, Organisation, Region
 
@@ -29,18 +29,48 @@ def watch_sources() -> None:
 
 def reference_choices() -> dict:
     """{"regions", "directions", "associations", "open_associations": [(value, text), …]} in the
-    page's language (3 queries when computed, none when cached)."""
+    page's language, "direction_ids" keyed by primary key for the model forms, and "open_association_list"
+    as model instances (3 queries when computed, none when cached)."""
 
     def compute() -> dict:
         associations = list(Association.objects.order_by("name"))
+        directions = list(Direction.objects.all())
         return {
             "regions": [(r.code, r.title) for r in Region.objects.all()],
-            "directions": [(d.slug, d.title) for d in Direction.objects.all()],
+            "directions": [(d.slug, d.title) for d in directions],
+            "direction_ids": [(d.pk, d.title) for d in directions],
             "associations": [(a.slug, a.title) for a in associations],
             "open_associations": [(a.slug, a.title) for a in associations if a.is_open],
+            "open_association_list": [a for a in associations if a.is_open],  # as `.open()`
         }
 
-    return versioned_cache.cached(f"reference-choices:{get_language()}", GROUPS, compute)
+    return versioned_cache.cached(f"reference-choices:v2:{get_language()}", GROUPS, compute)
+
+
+def open_associations_by_name() -> list:
+    """The associations accepting applications, by name, as model instances (cached with the other
+    choices): the application form's checkboxes and its check of what the applicant may choose."""
+    return reference_choices()["open_association_list"]
+
+
+def overseen_association_choices(user) -> list:
+    """[(id, name)] of the open associations whose records the user reads, as
+    `selectors.overseen_associations` gives them, without a query: the review queue's filter."""
+    everything = permissions.sees_everything(user)
+    ids = set() if everything else set(permissions.coordinated_ids(user))
+    return [(a.pk, a.title) for a in open_associations_by_name() if everything or a.pk in ids]
+
+
+class OverseenAssociationSelect(QuickSelect):
+    """The <select> of the associations a reader oversees, drawn from `overseen_association_choices`
+    (the field's queryset still checks a chosen one); `reader` is set by the form. Only a drawing
+    asks for the options: an export or the API filtering with the same form does not."""
+
+    reader = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        self.choices = [("", self.choices.field.empty_label), *overseen_association_choices(self.reader)]
+        return super().render(name, value, attrs, renderer)
 
 
 class ReferenceSelect(QuickSelect):

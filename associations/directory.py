@@ -171,13 +171,14 @@ def directory_export_rows(params):
     return rows[: FUZZY_MAX_PAGES * PAGE_SIZE] if result.fuzzy else rows
 
 
-def contact_details(organisation: Organisation, user) -> dict:
+def contact_details(organisation: Organisation, user, *, insider: bool | None = None) -> dict:
     """The contacts the viewer may see: the organisation's own choices, all of them for its people and staff.
 
     An individual entrepreneur's address is where the person lives: as in the state register, which
     publishes a legal entity's address but not an entrepreneur's, only its people and staff see it.
     """
-    insider = permissions.sees_all_contacts(user, organisation.pk)
+    if insider is None:  # the caller may know it already (`permissions.sees_all_contacts`)
+        insider = permissions.sees_all_contacts(user, organisation.pk)
     return {
         "address": organisation.address if (insider or not organisation.is_sole_trader) else "",
         "email": organisation.email if (insider or organisation.show_email) else "",

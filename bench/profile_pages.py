@@ -96,9 +96,10 @@ def main():
         )
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(
-                args.top
-            )
+            stats = pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
+            stats.print_stats(args.top)
+            if os.environ.get("PROFILE_CALLERS"):  # who calls the functions matching this text
+                stats.print_callers(os.environ["PROFILE_CALLERS"])
             print(out.getvalue())
 
 

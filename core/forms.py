@@ -42,18 +42,26 @@ class QuickSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                parts.append(format_html('<optgroup label="{}">', group))
-            parts.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>', option["value"], flatatt(option["attrs"]), option["label"]
+        # Django's `optgroups` builds a dict of attributes per option (`create_option`); the options
+        # are written here straight from the choices, with Django's rule for the selected one.
+        chosen = set(self.format_value(value))
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        parts = [format_html('<select name="{}"{}>', name, flatatt(final_attrs))]
+        has_selected = False
+        for option_value, option_label in self.choices:
+            group = option_label if isinstance(option_label, (list, tuple)) else None
+            if group is not None:
+                parts.append(format_html('<optgroup label="{}">', option_value))
+            for sub_value, sub_label in group if group is not None else [(option_value, option_label)]:
+                text = "" if sub_value is None else str(sub_value)
+                selected = (not has_selected or self.allow_multiple_selected) and text in chosen
+                has_selected |= selected
+                parts.append(
+                    format_html('<option value="{}"{}>{}</option>', text, " selected" if selected else "", sub_label)
                 )
-                for option in options
-            )
-            if group:
+            if group is not None:
                 parts.append("</optgroup>")
         parts.append("</select>")
         return mark_safe("".join(parts))  # nosec B308 B703: every part is escaped by format_html

@@ -22,10 +22,11 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core import versioned_cache
 from core.permissions import sees_everything
 
 from .models import EmailStatus, Notification
-from .unread import unread_changed
+from .unread import unread_changed, user_group
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,19 @@ def notification_title(notification: Notification) -> str:
         return " ".join(render_to_string(f"{base}_subject.txt", _context(notification)).split())
     except TemplateDoesNotExist:
         return notification.kind
+
+
+def recent_notifications(user, count: int = 5) -> list[tuple[Notification, str]]:
+    """The user's latest notifications with their titles (the cabinet's list), kept per user and
+    language until one of their notifications changes (as the unread count: `unread.user_group`);
+    a title is a template drawn per notification."""
+
+    def compute() -> list:
+        latest = Notification.objects.for_user(user).select_related("recipient").order_by("-created_at", "-pk")
+        return [(notification, notification_title(notification)) for notification in latest[:count]]
+
+    name = f"recent-notifications:{user.pk}:{translation.get_language()}:{count}"
+    return versioned_cache.cached(name, (user_group(user.pk),), compute)
 
 
 def render_notification(notification: Notification) -> RenderedNotification:

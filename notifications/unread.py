@@ -13,19 +13,20 @@ from core import versioned_cache
 from .models import Notification
 
 
-def _group(user_id: int) -> str:
+def user_group(user_id: int) -> str:
+    """The group of everything kept about one user's notifications (`versioned_cache`)."""
     return f"notifications:{user_id}"
 
 
 def unread_count(user) -> int:
     return versioned_cache.cached(
-        f"unread:{user.pk}", (_group(user.pk),), lambda: Notification.objects.for_user(user).unread().count()
+        f"unread:{user.pk}", (user_group(user.pk),), lambda: Notification.objects.for_user(user).unread().count()
     )
 
 
 def unread_changed(user_id: int | None) -> None:
     if user_id:
-        versioned_cache.bump(_group(user_id))
+        versioned_cache.bump(user_group(user_id))
 
 
 def _on_change(sender, instance, **kwargs) -> None:

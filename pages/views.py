@@ -5,12 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from applications.selectors import applications_of_user
 from associations.directory import contact_details, listed_organisation_ids, listed_organisations
 from associations.models import MembershipRole
 from associations.selectors import association_members_page, organisation_memberships
-from core import permissions
+from core import permissions, versioned_cache
 from core.pagination import first_rows, keyset_page
 from core.transitions import RequestStatus
 from core.versioned_cache import cache_anonymous_page
@@ -18,8 +21,7 @@ from members.forms import InvitationForm
 from members.models import JoinRequest
 from members.selectors import representations_of
 from members.views import get_represented_organisation
-from notifications.models import Notification
-from notifications.services import notification_title
+from notifications.services import recent_notifications
 from projects.models import Project
 from projects.selectors import projects_by_stage_for_association, projects_of_organisation
 
@@ -78,6 +80,13 @@ def association_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "pages/association_detail.html", ctx)
 
 
+# An organisation's directory page below its heading is the same for every reader with the same
+# view of it (its contacts in full or not, its suggestions or not, the projects they may see): kept
+# per organisation, language and that view until one of what it shows changes.
+DETAIL_GROUPS = ("organisations", "memberships", "associations", "projects", "references")
+DETAIL_TIMEOUT = 300  # seconds: bounds what a bump lost while Redis was away leaves readable
+
+
 @login_required
 def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An organisation's page in the member directory, with its memberships and projects."""
@@ -85,13 +94,22 @@ def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     organisation = get_object_or_404(listed_organisations(request.user).select_related("region"), pk=pk)
     represents = permissions.represents(request.user, organisation.pk)
-    ctx = {
-        "organisation": organisation,
-        "contacts": contact_details(organisation, request.user),
-        "memberships": organisation_memberships(organisation),
-        "projects": projects_of_organisation(organisation, request.user)[:50],
-        "suggestions": suggestions_for(organisation, request.user) if represents else None,
-    }
+    insider = represents or permissions.sees_everything(request.user)
+    scope = Project.objects.visibility_scope(request.user)
+
+    def draw() -> str:
+        ctx = {
+            "organisation": organisation,
+            "contacts": contact_details(organisation, request.user, insider=insider),
+            "memberships": organisation_memberships(organisation),
+            "projects": projects_of_organisation(organisation, request.user)[:50],
+            "suggestions": suggestions_for(organisation, request.user) if represents else None,
+        }
+        return render_to_string("pages/includes/_directory_detail_body.html", ctx)
+
+    key = f"directory-detail:{organisation.pk}:{get_language()}:{insider:d}:{represents:d}:{scope}"
+    body = versioned_cache.cached(key, DETAIL_GROUPS, draw, DETAIL_TIMEOUT)
+    ctx = {"organisation": organisation, "body": mark_safe(body)}  # nosec B308 B703: a template's output
     return render(request, "pages/directory_detail.html", ctx)
 
 
@@ -108,9 +126,8 @@ def cabinet(request: HttpRequest) -> HttpResponse:
         ).select_related("organisation", "user")
     )
     my_requests = JoinRequest.objects.filter(user=request.user).select_related("organisation")[:10]
-    recent = Notification.objects.for_user(request.user).select_related("recipient").order_by("-created_at", "-pk")[:5]
     ctx = {
-        "notifications": [(n, notification_title(n)) for n in recent],
+        "notifications": recent_notifications(request.user),
         "representations": representations,
         "applications": applications,
         "join_requests": join_requests,

@@ -67,7 +67,7 @@ class ProjectQuerySet(models.QuerySet):
             return "public"
         if permissions.sees_everything(user):
             return "all"
-        coordinated = sorted(permissions.coordinated_association_ids(user).values_list("association_id", flat=True))
+        coordinated = permissions.coordinated_ids(user)
         member = "members" if permissions.is_cluster_member(user) else "signed-in"
         return f"{member}:{','.join(map(str, coordinated))}"
 

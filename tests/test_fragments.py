@@ -212,3 +212,134 @@ def test_the_project_list_body_shows_a_new_project_at_once(client, world):
     assert "Новая линия" not in client.get("/projects/", {"view": "board"}).content.decode()
     ProjectFactory(association=world.additive, title="Новая линия")
     assert "Новая линия" in client.get("/projects/", {"view": "board"}).content.decode()
+
+
+# Forms drawn without one template per option, and pages kept whole below their heading
+
+
+def test_check_options_write_what_crispy_s_template_writes(world):
+    """The override of crispy-bootstrap5's checkbox list writes the package's markup: checked,
+    disabled, a group's name, the errors inside the last option."""
+    from pathlib import Path
+
+    import crispy_bootstrap5
+    from django import forms
+    from django.template import Context, Engine
+    from django.template.loader import get_template
+    from django.test.html import parse_html
+
+    from applications.forms import AssociationCheckboxes
+
+    class Form(forms.Form):
+        choice = forms.MultipleChoiceField(
+            choices=[("a", "Ааа & <б>"), ("Группа", [("b", "Бэ"), ("c", "Цэ")])],
+            widget=AssociationCheckboxes,
+        )
+
+    package = Path(crispy_bootstrap5.__file__).parent / "templates/bootstrap5/layout/radio_checkbox_select.html"
+    original = Engine.get_default().from_string(package.read_text())
+    for data in ({"choice": ["b"]}, {"choice": ["zzz"]}):  # chosen; an error
+        form = Form(data)
+        form.fields["choice"].widget.unavailable = frozenset({"c"})
+        form.is_valid()
+        for inline_class in ("", "inline"):
+            context = {"field": form["choice"], "inline_class": inline_class, "field_class": "x"}
+            ours = get_template("bootstrap5/layout/radio_checkbox_select.html").render(context)
+            theirs = original.render(Context(context))
+            assert parse_html(ours) == parse_html(theirs)
+    assert "disabled" in ours and "is-invalid" in ours
+
+
+def test_the_application_form_draws_its_options_without_a_query_and_shows_a_new_direction(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from applications.forms import ApplicationForm
+
+    translation.activate("ru")
+    ApplicationForm(user=world.dave)  # the cached choices are computed
+    with CaptureQueriesContext(connection) as captured:
+        form = ApplicationForm(user=world.dave)
+    asked = len(captured)
+    with CaptureQueriesContext(connection) as captured:
+        html = str(form["associations"]) + str(form["directions"]) + str(form["organisation"])
+    assert len(captured) == 0 and asked <= 3  # the organisations, its memberships, its applications
+    assert "Фотоника" in html and "ООО «Гранула»" in html
+
+    Direction.objects.create(slug="quantum", name="Квантовые технологии", name_en="Quantum")
+    assert "Квантовые технологии" in str(ApplicationForm(user=world.dave)["directions"])
+    # dave's organisation is a member of «3D-печать»: drawn disabled, the reason above the form.
+    page = client_page(client, world.dave, "/cabinet/applications/new/")
+    assert f'value="{world.additive.pk}" id="id_associations_0" disabled>' in page
+    assert "уже является участником" in page.split('id="unavailable-associations"')[1].split("</div>")[0]
+
+
+def client_page(client, user, path: str) -> str:
+    client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_waiting_step_changes_whenever_the_waiting_time_in_words_may(settings):
+    """The review queue's rows are kept while their key holds; the key has `waiting_step` instead of
+    the words themselves: two moments with the same step must show the same words."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from applications.views.review import waiting_step
+    from core.templatetags.typography import elapsed
+
+    rng = random.Random(14)
+    since = datetime(2026, 1, 31, 13, 17, 41, tzinfo=timezone.utc)
+    for _ in range(3000):
+        waited = timedelta(seconds=rng.randrange(0, 800 * 86400))
+        first = since + waited
+        second = first + timedelta(seconds=rng.choice([1, 30, 59, 600, 3599, 3600, 86399, 86400, 7 * 86400]))
+        if waiting_step(since, first) == waiting_step(since, second):
+            assert elapsed(since, first) == elapsed(since, second), (waited, second - first)
+
+
+def test_the_organisation_page_is_kept_per_reader_s_view_and_shows_a_change_at_once(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import MembershipFactory
+
+    world.member_org.email = "secret@granula.example"
+    world.member_org.show_email = False
+    world.member_org.save()
+    path = f"/members/{world.member_org.pk}/"
+    own = client_page(client, world.dave, path)  # its owner: the hidden e-mail and the suggestions
+    assert "secret@granula.example" in own and 'id="suggestions"' in own
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(path).content.decode()
+    assert again.split("<h1>")[1] == own.split("<h1>")[1]
+    assert len(captured) <= 7, [q["sql"][:90] for q in captured]  # session, user, the directory's check, the organisation, the reader's view
+
+    other = client_page(client, world.bob, path)  # a coordinator: neither
+    assert "secret@granula.example" not in other and 'id="suggestions"' not in other
+
+    MembershipFactory(organisation=world.member_org, association=world.photonics)
+    assert "Фотоника" in client_page(client, world.bob, path).split('id="associations-heading"')[1]
+    world.project.title = "Гранульный принтер 3.0"
+    world.project.save()
+    assert "Гранульный принтер 3.0" in client_page(client, world.bob, path)
+
+
+def test_the_review_filters_are_kept_per_overseen_associations_and_follow_a_rename(client, world):
+    def association_options(user, **params) -> str:
+        client.force_login(user)
+        page = client.get("/review/", params).content.decode()
+        return page.split('name="association"')[1].split("</select>")[0]
+
+    assert "3D-печать" in association_options(world.bob) and "Фотоника" not in association_options(world.bob)
+    # erin coordinates «Фотоника» only: the form kept for bob is not hers.
+    assert "Фотоника" in association_options(world.erin) and "3D-печать" not in association_options(world.erin)
+    staff = association_options(world.staff)
+    assert "Фотоника" in staff and "3D-печать" in staff
+    chosen = association_options(world.bob, association=world.additive.pk, page=2)
+    assert f'value="{world.additive.pk}" selected' in chosen
+    world.additive.name = "Аддитивные технологии"
+    world.additive.save()
+    assert "Аддитивные технологии" in association_options(world.bob)

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
@@ -19,7 +20,7 @@ from core.transitions import Refusal, Refused
 from members.models import Organisation
 from members.services import organisation_create
 
-from ..models import ApplicationDocument, ApplicationStatus, MembershipApplication
+from ..models import OPEN_STATUSES, ApplicationDocument, ApplicationStatus, MembershipApplication
 from .notifications import notify_application_event
 
 
@@ -60,23 +61,27 @@ def application_blockers(*, organisation: Organisation, associations) -> dict:
     def block(association_id, message, **params):
         blockers.setdefault(association_id, message % {"association": by_id[association_id].title, **params})
 
-    open_ids = MembershipApplication.objects.open().filter(organisation=organisation, association_id__in=by_id)
-    for association_id in open_ids.values_list("association_id", flat=True):
-        block(association_id, gettext("%(association)s: your organisation already has an open application there."))
     members = AssociationMembership.objects.active().filter(organisation=organisation, association_id__in=by_id)
-    for association_id in members.values_list("association_id", flat=True):
+    member_of = set(members.values_list("association_id", flat=True))
+    # The open applications and the recent rejections in one query (the form asks on every drawing).
+    recent = timezone.now() - settings.APPLICATION_COOLING_OFF
+    earlier = MembershipApplication.objects.filter(organisation=organisation, association_id__in=by_id).filter(
+        Q(status__in=OPEN_STATUSES) | Q(status=ApplicationStatus.REJECTED, decided_at__gt=recent)
+    )
+    rows = list(earlier.values_list("association_id", "status", "decided_at"))
+    for association_id, status, _decided_at in rows:
+        if status != ApplicationStatus.REJECTED:
+            block(association_id, gettext("%(association)s: your organisation already has an open application there."))
+    for association_id in sorted(member_of, key=list(by_id).index):
         block(association_id, gettext("%(association)s: your organisation is already a member."))
-    rejected = MembershipApplication.objects.filter(
-        organisation=organisation,
-        association_id__in=by_id,
-        status=ApplicationStatus.REJECTED,
-        decided_at__gt=timezone.now() - settings.APPLICATION_COOLING_OFF,
-    ).values_list("association_id", "decided_at")
-    for association_id, decided_at in rejected:
-        again = formats.date_format(timezone.localtime(decided_at + settings.APPLICATION_COOLING_OFF))
-        block(
-            association_id, gettext("%(association)s: after a rejection you may apply again from %(date)s."), date=again
-        )
+    for association_id, status, decided_at in rows:
+        if status == ApplicationStatus.REJECTED:
+            again = formats.date_format(timezone.localtime(decided_at + settings.APPLICATION_COOLING_OFF))
+            block(
+                association_id,
+                gettext("%(association)s: after a rejection you may apply again from %(date)s."),
+                date=again,
+            )
     for association in associations:
         if not association.is_open:
             block(association.pk, gettext("%(association)s: the association does not accept applications."))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from associations.choices import open_associations_by_name
 from associations.models import Association
 from core import documents
 from core.transitions import Refused
@@ -119,7 +120,7 @@ def _initial(request: HttpRequest) -> dict:
     initial = {"form_token": uuid.uuid4().hex}
     slug = request.GET.get("association")
     if slug:
-        initial["associations"] = list(Association.objects.filter(slug=slug).values_list("pk", flat=True))
+        initial["associations"] = [a.pk for a in open_associations_by_name() if a.slug == slug]
     return initial
 
 
