@@ -73,3 +73,23 @@ def rendered_each(
         except Exception:
             logger.warning("cache: could not store %s", template_name, exc_info=True)
     return rows
+
+
+def drawn_by_content(name: str, depends_on, draw: Callable[[], str], timeout: int = 600) -> SafeString:
+    """`draw()`'s HTML kept under a digest of everything it is drawn from (`depends_on`: plain
+    values, lazy texts already made `str`) and the language. Nothing is invalidated: a change of
+    what it depends on is another key. `timeout` bounds how long a change of the templates
+    themselves (a deployment) leaves the previous drawing in use."""
+    key = f"drawn:{name}:{get_language()}:{_digest(repr(depends_on))}"
+    try:
+        html = cache.get(key)
+    except Exception:
+        logger.warning("cache: unavailable, drawing %s directly", name, exc_info=True)
+        return mark_safe(draw())  # nosec B308 B703: a template's output
+    if html is None:
+        html = str(draw())
+        try:
+            cache.set(key, html, timeout)
+        except Exception:
+            logger.warning("cache: could not store %s", name, exc_info=True)
+    return mark_safe(html)  # nosec B308 B703: stored from a template's output

@@ -343,3 +343,26 @@ def test_the_review_filters_are_kept_per_overseen_associations_and_follow_a_rena
     world.additive.name = "Аддитивные технологии"
     world.additive.save()
     assert "Аддитивные технологии" in association_options(world.bob)
+
+
+def test_the_application_form_is_drawn_once_per_content_with_its_own_token(client, world):
+    import re
+
+    from .factories import AssociationFactory
+
+    client.force_login(world.dave)
+    first = client.get("/cabinet/applications/new/").content.decode()
+    second = client.get("/cabinet/applications/new/").content.decode()
+    tokens = [re.search(r'name="form_token" value="([0-9a-f]{32})"', page).group(1) for page in (first, second)]
+    assert tokens[0] != tokens[1] and "form-token-placeholder" not in second
+    unmasked = [re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", page) for page in (first, second)]
+    assert unmasked[1].replace(tokens[1], tokens[0]) == unmasked[0]
+
+    # What the form shows is its key: a new association, a chosen one, a membership ended.
+    AssociationFactory(name="Квантовые сенсоры", slug="quantum")
+    assert "Квантовые сенсоры" in client.get("/cabinet/applications/new/").content.decode()
+    chosen = client.get("/cabinet/applications/new/", {"association": "photonics"}).content.decode()
+    assert re.search(rf'value="{world.photonics.pk}" id="id_associations_\d+" checked', chosen)
+    world.member_org.memberships.all().delete()
+    page = client.get("/cabinet/applications/new/").content.decode()
+    assert not re.search(rf'value="{world.additive.pk}" id="id_associations_\d+" disabled', page)
