@@ -15,11 +15,14 @@ A bump happens at once and again when the transaction commits: a request that re
 between the two, from data not yet committed, stored it under a version that is gone by then.
 
 The cache may be down: then every value is computed directly, and pages are rendered as usual.
+A bump the process could not write then is kept and written at its next read once the cache
+answers (`_skipped`); what another process kept meanwhile is bounded by the values' timeouts.
 """
 
 import hashlib
 import logging
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -45,6 +48,8 @@ def _version_key(group: str) -> str:
 
 def versions(groups: Iterable[str]) -> str:
     """The current versions of the groups, one token each; a missing version is created."""
+    if _skipped:
+        _replay_skipped()
     keys = [_version_key(group) for group in groups]
     found = cache.get_many(keys)
     missing = {key: uuid.uuid4().hex[:12] for key in keys if key not in found}
@@ -54,14 +59,44 @@ def versions(groups: Iterable[str]) -> str:
     return ".".join(found[key] for key in keys)
 
 
+# Groups whose bump this process could not write (the cache was down or did not answer): written
+# as soon as the cache answers again, at the next value read here, so a change made while Redis was
+# away does not leave the previous values readable once it is back.
+_skipped: set[str] = set()
+_skipped_lock = threading.Lock()
+
+
+def _renew(groups: Iterable[str]) -> bool:
+    """New versions for the groups; False when the cache did not take them (`set_many` names the
+    keys it failed to write: all of them while `core.cache` sees Redis down)."""
+    try:
+        failed = cache.set_many({_version_key(group): uuid.uuid4().hex[:12] for group in groups}, None)
+    except Exception:
+        failed = True
+    return not failed
+
+
+def _replay_skipped() -> None:
+    with _skipped_lock:
+        groups = sorted(_skipped)
+        _skipped.clear()
+    if not groups:
+        return
+    if _renew(groups):
+        logger.warning("cache: bumped %s, skipped while the cache was away", groups)
+    else:
+        with _skipped_lock:
+            _skipped.update(groups)
+
+
 def bump(*groups: str) -> None:
     """New versions for the groups: now, and once more when the current transaction commits."""
 
     def renew():
-        try:
-            cache.set_many({_version_key(group): uuid.uuid4().hex[:12] for group in groups}, None)
-        except Exception:  # the cache is down: nothing cached can be served either
-            logger.warning("cache: could not bump %s", groups, exc_info=True)
+        if not _renew(groups):
+            logger.warning("cache: could not bump %s; kept to bump when the cache answers", groups)
+            with _skipped_lock:
+                _skipped.update(groups)
 
     renew()
     transaction.on_commit(renew)

@@ -614,3 +614,28 @@ def test_a_row_stuck_in_sending_is_swept_whatever_its_first_hand_off(settings):
     )
     assert delivery.sweep() == [stuck.pk]
     assert delivery.sweep() == []  # once
+
+
+@pytest.mark.redis
+def test_a_change_made_while_redis_was_away_shows_once_it_is_back(settings, monkeypatch, caplog):
+    """A bump the process could not write (Redis down: `core.cache` skips it) is written at the next
+    value read once Redis answers, so the value computed before the change is not served again."""
+    from core import versioned_cache
+
+    shared = FailoverRedisCache(settings.REDIS_URL, {"KEY_PREFIX": "outage-bump", "OPTIONS": {"RETRY_AFTER": 30}})
+    monkeypatch.setattr(versioned_cache, "cache", shared)
+    monkeypatch.setattr(versioned_cache, "_skipped", set())
+    answers = iter(["before", "after", "later"])
+    assert versioned_cache.cached("figure", ("g",), lambda: next(answers)) == "before"
+
+    shared.health.down_until = time.monotonic() + 30  # as after a command that failed
+    with caplog.at_level("WARNING", logger="core.versioned_cache"):
+        versioned_cache.bump("g")  # the change, while this process sees Redis away
+        assert versioned_cache._skipped == {"g"}
+        assert versioned_cache.cached("figure", ("g",), lambda: "computed directly") == "computed directly"
+
+        shared.health.down_until = 0.0  # Redis answers again
+        assert versioned_cache.cached("figure", ("g",), lambda: next(answers)) == "after"
+    assert versioned_cache._skipped == set()
+    assert any("skipped while the cache was away" in r.message for r in caplog.records)
+    assert versioned_cache.cached("figure", ("g",), lambda: next(answers)) == "after"  # kept again
