@@ -37,11 +37,14 @@ def rendered_each(
     key: Callable[[object], object] = lambda item: item.pk,
     context: dict | None = None,
     prefetch: tuple[str, ...] = (),
+    complete: Callable[[list], list] | None = None,
     timeout: int = versioned_cache.TIMEOUT,
 ) -> list[tuple[object, SafeString]]:
     """[(item, its fragment)] in the items' order; the template sees the item as `as_name`, beside
     `context` (whatever the fragment depends on must be in `key` or in `groups`). The `prefetch`
-    relations are read only for the items that are drawn (one query each, none when all are cached)."""
+    relations are read only for the items that are drawn (one query each, none when all are cached);
+    so are the items themselves with `complete` (items read narrow for their keys → the same items
+    read whole, in that order)."""
     items = list(items)
     if not items:
         return []
@@ -50,22 +53,28 @@ def rendered_each(
     def draw(item) -> SafeString:
         return mark_safe(render_to_string(template_name, {**context, as_name: item}))  # nosec B308 B703: a template's output
 
+    def drawn_whole(chosen: list) -> dict:
+        """{id(item): its fragment} for the chosen items, read whole first when they are narrow."""
+        whole = complete(chosen) if complete else chosen
+        prefetch_related_objects(whole, *prefetch)
+        return {id(item): draw(full) for item, full in zip(chosen, whole, strict=True)}
+
     try:
         prefix = f"fragment:{template_name}:{get_language()}:{versioned_cache.versions(groups)}"
         keys = [f"{prefix}:{_digest(key(item))}" for item in items]
         found = cache.get_many(keys)
     except Exception:
         logger.warning("cache: unavailable, drawing %s directly", template_name, exc_info=True)
-        prefetch_related_objects(items, *prefetch)
-        return [(item, draw(item)) for item in items]
+        fragments = drawn_whole(items)
+        return [(item, fragments[id(item)]) for item in items]
     missing = [item for cache_key, item in zip(keys, items, strict=True) if cache_key not in found]
-    prefetch_related_objects(missing, *prefetch)
+    fragments = drawn_whole(missing) if missing else {}
     drawn = {}
     rows = []
     for cache_key, item in zip(keys, items, strict=True):
         fragment = found.get(cache_key)
         if fragment is None:
-            fragment = drawn[cache_key] = str(draw(item))
+            fragment = drawn[cache_key] = str(fragments[id(item)])
         rows.append((item, mark_safe(fragment)))  # nosec B308 B703: stored from a template's output
     if drawn:
         try:

@@ -366,3 +366,19 @@ def test_the_application_form_is_drawn_once_per_content_with_its_own_token(clien
     world.member_org.memberships.all().delete()
     page = client.get("/cabinet/applications/new/").content.decode()
     assert not re.search(rf'value="{world.additive.pk}" id="id_associations_\d+" disabled', page)
+
+
+def test_the_review_queue_reads_its_rows_whole_only_to_draw_them(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def organisation_reads(captured) -> list:
+        return [q for q in captured.captured_queries if '"members_organisation"."inn"' in q["sql"]]
+
+    client.force_login(world.bob)
+    with CaptureQueriesContext(connection) as first:
+        html = client.get("/review/").content.decode()
+    with CaptureQueriesContext(connection) as second:
+        again = client.get("/review/").content.decode()
+    assert len(organisation_reads(first)) == 1 and organisation_reads(second) == []
+    assert world.applicant_org.inn in html and again.split("<tbody>")[1] == html.split("<tbody>")[1]
