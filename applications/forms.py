@@ -77,8 +77,9 @@ class ApplicationForm(forms.Form):
     )
     documents = documents_field(_("Documents"))
 
-    def __init__(self, *args, user, new_organisation: bool = False, **kwargs):
-        """`new_organisation`: the organisation is described on the same page (OrganisationForm)."""
+    def __init__(self, *args, user, new_organisation: bool = False, organisations=None, **kwargs):
+        """`new_organisation`: the organisation is described on the same page (OrganisationForm);
+        `organisations`: the user's, when the caller has read them already."""
         super().__init__(*args, **kwargs)
         if new_organisation:
             del self.fields["organisation"]
@@ -92,10 +93,11 @@ class ApplicationForm(forms.Form):
         self.fields["directions"].queryset = Direction.objects.order_by("name")
         self.fields["directions"].widget.choices = reference_choices()["direction_ids"]
         self.unavailable = {}
-        organisations = []
-        if "organisation" in self.fields:
+        if "organisation" not in self.fields:
+            organisations = []
+        else:
             field = self.fields["organisation"]
-            organisations = list(field.queryset)
+            organisations = list(field.queryset) if organisations is None else list(organisations)
             field.widget.choices = [("", field.empty_label), *((o.pk, str(o)) for o in organisations)]
         if len(organisations) == 1:
             self.fields["organisation"].initial = organisations[0]

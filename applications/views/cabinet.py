@@ -60,7 +60,8 @@ def application_create(request: HttpRequest) -> HttpResponse:
     The profile, the applications and their documents are written in one transaction.
     A form token sent twice (double click, back button) leads to what the first sending made.
     """
-    new_organisation = not Organisation.objects.of_user(request.user).exists()
+    organisations = list(Organisation.objects.of_user(request.user).order_by("sort_name", "pk"))
+    new_organisation = not organisations
     org_form = OrganisationForm(request.POST or None) if new_organisation else None
     form = ApplicationForm(
         request.POST or None,
@@ -68,6 +69,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         user=request.user,
         initial=_initial(request),
         new_organisation=new_organisation,
+        organisations=organisations,
         prefix="application" if new_organisation else None,
     )
     used = request.session.get(USED_TOKENS_KEY, {})

@@ -207,7 +207,7 @@ def queue_rows(applications, *, can_decide: bool, complete) -> list:
 
     def read_whole(missing: list) -> list:
         whole = complete.select_related("organisation__region", "association", "assigned_to")
-        by_pk = whole.only(*QUEUE_ROW_FIELDS).in_bulk([application.pk for application in missing])
+        by_pk = whole.only(*QUEUE_ROW_FIELDS).order_by().in_bulk([application.pk for application in missing])
         return [by_pk[application.pk] for application in missing]
 
     def key(application) -> str:
