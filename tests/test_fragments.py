@@ -1,6 +1,7 @@
 """Cached fragments of list pages (core/fragments.py) and filter options (associations/choices.py):
 drawn once, shown fresh at once after a change, drawn directly when the cache is down."""
 
+from datetime import UTC
 from unittest import mock
 
 import pytest
@@ -285,13 +286,13 @@ def test_waiting_step_changes_whenever_the_waiting_time_in_words_may(settings):
     """The review queue's rows are kept while their key holds; the key has `waiting_step` instead of
     the words themselves: two moments with the same step must show the same words."""
     import random
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from applications.views.review import waiting_step
     from core.templatetags.typography import elapsed
 
     rng = random.Random(14)
-    since = datetime(2026, 1, 31, 13, 17, 41, tzinfo=timezone.utc)
+    since = datetime(2026, 1, 31, 13, 17, 41, tzinfo=UTC)
     for _ in range(3000):
         waited = timedelta(seconds=rng.randrange(0, 800 * 86400))
         first = since + waited
@@ -315,7 +316,9 @@ def test_the_organisation_page_is_kept_per_reader_s_view_and_shows_a_change_at_o
     with CaptureQueriesContext(connection) as captured:
         again = client.get(path).content.decode()
     assert again.split("<h1>")[1] == own.split("<h1>")[1]
-    assert len(captured) <= 7, [q["sql"][:90] for q in captured]  # session, user, the directory's check, the organisation, the reader's view
+    assert len(captured) <= 7, [
+        q["sql"][:90] for q in captured
+    ]  # session, user, the directory's check, the organisation, the reader's view
 
     other = client_page(client, world.bob, path)  # a coordinator: neither
     assert "secret@granula.example" not in other and 'id="suggestions"' not in other
