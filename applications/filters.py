@@ -91,7 +91,9 @@ class ReviewFilterSet(django_filters.FilterSet):
     @property
     def form(self):
         if not hasattr(self, "_form"):
-            super().form.fields["association"].widget.reader = getattr(self.request, "user", None)
+            field = super().form.fields["association"]
+            field.widget.reader = getattr(self.request, "user", None)
+            field.widget.empty_label = field.empty_label
         return self._form
 
     def filter_queryset(self, queryset):

@@ -63,13 +63,14 @@ def overseen_association_choices(user) -> list:
 
 class OverseenAssociationSelect(QuickSelect):
     """The <select> of the associations a reader oversees, drawn from `overseen_association_choices`
-    (the field's queryset still checks a chosen one); `reader` is set by the form. Only a drawing
+    (the field's queryset still checks a chosen one); `reader` and `empty_label` are set by the form. Only a drawing
     asks for the options: an export or the API filtering with the same form does not."""
 
     reader = None
+    empty_label = ""
 
     def render(self, name, value, attrs=None, renderer=None):
-        self.choices = [("", self.choices.field.empty_label), *overseen_association_choices(self.reader)]
+        self.choices = [("", self.empty_label), *overseen_association_choices(self.reader)]
         return super().render(name, value, attrs, renderer)
 
 

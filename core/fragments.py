@@ -44,7 +44,7 @@ def rendered_each(
     `context` (whatever the fragment depends on must be in `key` or in `groups`). The `prefetch`
     relations are read only for the items that are drawn (one query each, none when all are cached);
     so are the items themselves with `complete` (items read narrow for their keys → the same items
-    read whole, in that order)."""
+    read whole, in that order; None for one gone meanwhile, which is then left out of the rows)."""
     items = list(items)
     if not items:
         return []
@@ -56,8 +56,8 @@ def rendered_each(
     def drawn_whole(chosen: list) -> dict:
         """{id(item): its fragment} for the chosen items, read whole first when they are narrow."""
         whole = complete(chosen) if complete else chosen
-        prefetch_related_objects(whole, *prefetch)
-        return {id(item): draw(full) for item, full in zip(chosen, whole, strict=True)}
+        prefetch_related_objects([full for full in whole if full is not None], *prefetch)
+        return {id(item): draw(full) for item, full in zip(chosen, whole, strict=True) if full is not None}
 
     try:
         prefix = f"fragment:{template_name}:{get_language()}:{versioned_cache.versions(groups)}"
@@ -66,7 +66,7 @@ def rendered_each(
     except Exception:
         logger.warning("cache: unavailable, drawing %s directly", template_name, exc_info=True)
         fragments = drawn_whole(items)
-        return [(item, fragments[id(item)]) for item in items]
+        return [(item, fragments[id(item)]) for item in items if id(item) in fragments]
     missing = [item for cache_key, item in zip(keys, items, strict=True) if cache_key not in found]
     fragments = drawn_whole(missing) if missing else {}
     drawn = {}
@@ -74,6 +74,8 @@ def rendered_each(
     for cache_key, item in zip(keys, items, strict=True):
         fragment = found.get(cache_key)
         if fragment is None:
+            if id(item) not in fragments:  # gone between the two reads
+                continue
             fragment = drawn[cache_key] = str(fragments[id(item)])
         rows.append((item, mark_safe(fragment)))  # nosec B308 B703: stored from a template's output
     if drawn:

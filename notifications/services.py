@@ -120,7 +120,10 @@ def recent_notifications(user, count: int = 5) -> list[tuple[Notification, str]]
 
     def compute() -> list:
         latest = Notification.objects.for_user(user).select_related("recipient").order_by("-created_at", "-pk")
-        return [(notification, notification_title(notification)) for notification in latest[:count]]
+        rows = [(notification, notification_title(notification)) for notification in latest[:count]]
+        for notification, _title in rows:  # the titles are drawn: the user's row is not kept in the cache
+            Notification.recipient.field.delete_cached_value(notification)
+        return rows
 
     name = f"recent-notifications:{user.pk}:{translation.get_language()}:{count}"
     return versioned_cache.cached(name, (user_group(user.pk),), compute)

@@ -385,3 +385,18 @@ def test_the_review_queue_reads_its_rows_whole_only_to_draw_them(client, world):
         again = client.get("/review/").content.decode()
     assert len(organisation_reads(first)) == 1 and organisation_reads(second) == []
     assert world.applicant_org.inn in html and again.split("<tbody>")[1] == html.split("<tbody>")[1]
+
+
+def test_a_row_gone_between_the_narrow_and_the_whole_read_is_left_out(world):
+    """The review queue reads its page narrow, then whole only the rows it draws: an application
+    deleted in between is left out of the table rather than failing the page."""
+    from applications.views.review import queue_rows
+
+    from .factories import ApplicationFactory
+
+    other = ApplicationFactory(association=world.additive, status=ApplicationStatus.SUBMITTED)
+    narrow = list(MembershipApplication.objects.filter(pk__in=[world.application.pk, other.pk]).order_by("pk"))
+    other.delete()
+    rows = queue_rows(narrow, can_decide=True, complete=MembershipApplication.objects.all())
+    assert [application.pk for application, _row in rows] == [world.application.pk]
+    assert world.applicant_org.short_name in str(rows[0][1])

@@ -82,6 +82,18 @@ def test_the_unread_count_is_kept_and_follows_every_change_at_once(client, reade
     assert "Нет ИНН" not in client.get("/cabinet/").content.decode()
 
 
+def test_the_cabinet_s_cached_notifications_hold_no_user_row(client, reader):
+    """The latest notifications are kept with their titles; the recipient's row (its password hash)
+    is not kept with them."""
+    from notifications.services import recent_notifications
+
+    _notification(reader)
+    [(notification, title)] = recent_notifications(reader)
+    assert title and "recipient" not in notification._state.fields_cache
+    [(again, _title)] = recent_notifications(reader)  # from the cache
+    assert again.pk == notification.pk and "recipient" not in again._state.fields_cache
+
+
 def cabinet_new_badges(client) -> int:
     return client.get("/cabinet/").content.decode().count("notification-unread")
 

@@ -72,8 +72,9 @@ def application_blockers(*, organisation: Organisation, associations) -> dict:
     for association_id, status, _decided_at in rows:
         if status != ApplicationStatus.REJECTED:
             block(association_id, gettext("%(association)s: your organisation already has an open application there."))
-    for association_id in sorted(member_of, key=list(by_id).index):
-        block(association_id, gettext("%(association)s: your organisation is already a member."))
+    for association_id in by_id:
+        if association_id in member_of:
+            block(association_id, gettext("%(association)s: your organisation is already a member."))
     for association_id, status, decided_at in rows:
         if status == ApplicationStatus.REJECTED:
             again = formats.date_format(timezone.localtime(decided_at + settings.APPLICATION_COOLING_OFF))

@@ -208,7 +208,7 @@ def queue_rows(applications, *, can_decide: bool, complete) -> list:
     def read_whole(missing: list) -> list:
         whole = complete.select_related("organisation__region", "association", "assigned_to")
         by_pk = whole.only(*QUEUE_ROW_FIELDS).order_by().in_bulk([application.pk for application in missing])
-        return [by_pk[application.pk] for application in missing]
+        return [by_pk.get(application.pk) for application in missing]  # None: gone meanwhile
 
     def key(application) -> str:
         reviewer = application.assigned_to.short_display_name if application.assigned_to_id else ""
