@@ -40,6 +40,7 @@ TIMEOUT = 3600  # seconds; versions, not expiry, keep values fresh
 LOCK_TIMEOUT = 30  # seconds one request may take to recompute a value before another tries
 _MISSING = object()
 _watched: dict[type, set[str]] = {}
+_unwatched_fields: dict[type, frozenset[str]] = {}
 
 
 def _version_key(group: str) -> str:
@@ -146,10 +147,13 @@ def _forget(*keys: str) -> None:
         logger.warning("cache: could not delete %s", keys, exc_info=True)
 
 
-def watch(model, *groups: str) -> None:
+def watch(model, *groups: str, unless_only: Iterable[str] = ()) -> None:
     """Bump `groups` whenever a row of `model` is saved or deleted, or its many-to-many links change
-    (pass the `through` model for those)."""
+    (pass the `through` model for those). A save that writes only `unless_only` fields (a user's
+    `last_login`, written at every sign-in) bumps nothing."""
     _watched.setdefault(model, set()).update(groups)
+    if unless_only:
+        _unwatched_fields[model] = frozenset(unless_only)
     uid = f"core.versioned_cache.{model._meta.label}"
     post_save.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ".save")
     post_delete.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ".delete")
@@ -164,6 +168,9 @@ def model_changed(model) -> None:
 
 
 def _on_change(sender, **kwargs) -> None:
+    update_fields = kwargs.get("update_fields")
+    if update_fields and sender in _unwatched_fields and set(update_fields) <= _unwatched_fields[sender]:
+        return
     if kwargs.get("action", "post_").startswith("post_"):
         model_changed(sender)
 

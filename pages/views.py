@@ -1,6 +1,8 @@
 """Pages that compose several apps: the home page, the associations with their projects, an
 organisation's directory page and cabinet page, and the cabinet itself."""
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +28,7 @@ from projects.models import Project
 from projects.selectors import projects_by_stage_for_association, projects_of_organisation
 
 from .selectors import (
+    CABINET_GROUPS,
     FIGURE_GROUPS,
     association_with_counts,
     associations_with_visible_project_counts,
@@ -113,25 +116,38 @@ def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pages/directory_detail.html", ctx)
 
 
+CABINET_TIMEOUT = 300  # seconds: bounds what a bump lost while Redis was away leaves readable
+CABINET_PARTS = ("applications", "organisations", "my_requests")  # pages/includes/_cabinet_*.html
+
+
 @login_required
 def cabinet(request: HttpRequest) -> HttpResponse:
-    """The user's own area: their organisations, applications, join requests and latest notifications."""
-    representations = first_rows(representations_of(request.user))
-    applications = keyset_page(
-        applications_of_user(request.user), ordering=("-created_at", "-pk"), params=request.GET, prefix="applications_"
-    )
-    join_requests = first_rows(
-        JoinRequest.objects.filter(
-            organisation_id__in=permissions.owned_organisation_ids(request.user), status=RequestStatus.PENDING
-        ).select_related("organisation", "user")
-    )
-    my_requests = JoinRequest.objects.filter(user=request.user).select_related("organisation")[:10]
+    """The user's own area: their organisations, applications, join requests and latest notifications.
+
+    The lists are kept per user, language and query (the applications' page) until one of what they
+    show changes (`CABINET_GROUPS`); the notifications, with their forms, are drawn every time."""
+    user = request.user
+
+    def draw() -> str:
+        ctx = {
+            "representations": first_rows(representations_of(user)),
+            "applications": keyset_page(
+                applications_of_user(user), ordering=("-created_at", "-pk"), params=request.GET, prefix="applications_"
+            ),
+            "join_requests": first_rows(
+                JoinRequest.objects.filter(
+                    organisation_id__in=permissions.owned_organisation_ids(user), status=RequestStatus.PENDING
+                ).select_related("organisation", "user")
+            ),
+            "my_requests": JoinRequest.objects.filter(user=user).select_related("organisation")[:10],
+        }
+        return {part: render_to_string(f"pages/includes/_cabinet_{part}.html", ctx) for part in CABINET_PARTS}
+
+    query = hashlib.blake2b(request.GET.urlencode().encode(), digest_size=12).hexdigest()
+    lists = versioned_cache.cached(f"cabinet:{user.pk}:{get_language()}:{query}", CABINET_GROUPS, draw, CABINET_TIMEOUT)
     ctx = {
-        "notifications": recent_notifications(request.user),
-        "representations": representations,
-        "applications": applications,
-        "join_requests": join_requests,
-        "my_requests": my_requests,
+        "notifications": recent_notifications(user),
+        "lists": {part: mark_safe(html) for part, html in lists.items()},  # nosec B308 B703: templates' output
     }
     return render(request, "pages/cabinet.html", ctx)
 

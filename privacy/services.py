@@ -32,7 +32,7 @@ from django.utils import timezone
 from accounts.models import REMOVED_EMAIL_DOMAIN, User
 from applications.models import ApplicationDocument, ApplicationEvent, MembershipApplication
 from associations.models import Association
-from core import permissions
+from core import permissions, versioned_cache
 from core.transitions import RequestStatus
 from members.models import Invitation, JoinRequest, Organisation, Representative, RepresentativeRole
 from notifications.models import Notification
@@ -463,6 +463,9 @@ def account_delete(*, user) -> None:
         MembershipApplication.objects.open().filter(assigned_to=user).update(assigned_to=None)
         JoinRequest.objects.filter(user=user, status=RequestStatus.PENDING).delete()
         JoinRequest.objects.filter(user=user).update(message="")
+        # UPDATEs fire no signal: what is cached from these rows follows here.
+        versioned_cache.model_changed(MembershipApplication)
+        versioned_cache.model_changed(JoinRequest)
         Invitation.objects.filter(email__iexact=old_email, accepted_at__isnull=True).delete()
 
         Notification.objects.filter(Q(recipient=user) | Q(email__iexact=old_email)).delete()

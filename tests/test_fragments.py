@@ -400,3 +400,57 @@ def test_a_row_gone_between_the_narrow_and_the_whole_read_is_left_out(world):
     rows = queue_rows(narrow, can_decide=True, complete=MembershipApplication.objects.all())
     assert [application.pk for application, _row in rows] == [world.application.pk]
     assert world.applicant_org.short_name in str(rows[0][1])
+
+
+def test_the_cabinet_s_lists_are_kept_per_user_and_show_every_change_at_once(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from applications.services import application_take_into_review
+    from core import versioned_cache
+    from members.models import JoinRequest, Representative
+
+    def row(html: str) -> str:
+        return html.split(f'data-application="{world.application.pk}"')[1].split("</tr>")[0]
+
+    first = client_page(client, world.alice, "/cabinet/")
+    assert "Подана" in row(first) and "ООО «Аддитив»" in first
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/cabinet/").content.decode()
+    assert again.split("<h1>")[1] == first.split("<h1>")[1]
+    # the session, the user and the layout's coordinator check (permissions are read live)
+    assert len(captured) <= 3, [q["sql"][:90] for q in captured]
+
+    # Another user's cabinet is their own, not the first one's.
+    assert "ООО «Аддитив»" not in client_page(client, world.dave, "/cabinet/").split('id="organisations-heading"')[1]
+
+    application_take_into_review(application=world.application, reviewer=world.bob)  # an UPDATE: no signal
+    assert "На рассмотрении" in row(client_page(client, world.alice, "/cabinet/"))
+
+    JoinRequest.objects.create(organisation=world.applicant_org, user=world.erin)
+    assert "erin@example.com" in client_page(client, world.alice, "/cabinet/")
+    world.erin.last_name = "Светлова"
+    world.erin.save()
+    assert "Светлова" in client_page(client, world.alice, "/cabinet/")
+
+    world.applicant_org.short_name = "ООО «Аддитив Плюс»"
+    world.applicant_org.save()
+    assert "ООО «Аддитив Плюс»" in row(client_page(client, world.alice, "/cabinet/"))
+
+    assert "ООО «Аддитив Плюс»" in client_page(client, world.carol, "/cabinet/")
+    Representative.objects.filter(user=world.carol).delete()
+    assert "ООО «Аддитив Плюс»" not in client_page(client, world.carol, "/cabinet/")
+
+    # A sign-in writes the user's last_login: no other cabinet is drawn anew for it.
+    before = versioned_cache.versions(["cabinets"])
+    client.force_login(world.bob)
+    assert versioned_cache.versions(["cabinets"]) == before
+
+
+def test_the_cabinet_is_drawn_directly_when_the_cache_is_down(client, world):
+    from django.core.cache import cache
+
+    client.force_login(world.alice)
+    with mock.patch.object(cache, "get_many", side_effect=ConnectionError("down")):
+        response = client.get("/cabinet/")
+    assert response.status_code == 200 and "ООО «Аддитив»" in response.content.decode()

@@ -281,7 +281,7 @@ class Command(BaseCommand):
         self._say("indexes built")
         analyze(WRITTEN)
         self._say("statistics: analysed")
-        for model in (Organisation, AssociationMembership, Project):
+        for model in (Organisation, AssociationMembership, MembershipApplication, Project):
             versioned_cache.model_changed(model)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.0f} s."))
 
