@@ -12,6 +12,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import DateTimeField, Q
 from django.db.models.expressions import RawSQL
@@ -82,6 +83,14 @@ def within(queryset, ids, *, fence: int = FENCE):
     if len(found) > fence:
         return queryset.filter(pk__in=ids)
     return queryset.filter(pk__in=id_set(found)) if found else queryset.none()
+
+
+class CountedPaginator(Paginator):
+    """A numbered paginator told its count (one kept in the cache) instead of counting the rows."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count  # shadows the cached property: no COUNT query
 
 
 def first_rows(queryset, limit: int = LIST_CAP) -> Capped:

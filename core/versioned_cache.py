@@ -27,7 +27,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
 
+from asgiref.local import Local
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -47,17 +49,53 @@ def _version_key(group: str) -> str:
     return f"version:{group}"
 
 
+# The versions one request has read, so that the page's several cached values cost one round trip
+# each, not two (`read_ahead` fetches a page's groups at once). Reset when a request starts and
+# ends; a bump made by the request itself is written here too. Outside requests (tasks, commands,
+# the shell) every read asks the cache.
+_request = Local()
+
+
+def _reset_request_versions(**kwargs) -> None:
+    _request.versions = {}
+
+
+def _forget_request_versions(**kwargs) -> None:
+    _request.versions = None
+
+
+request_started.connect(_reset_request_versions, dispatch_uid="core.versioned_cache.request_started")
+request_finished.connect(_forget_request_versions, dispatch_uid="core.versioned_cache.request_finished")
+
+
 def versions(groups: Iterable[str]) -> str:
     """The current versions of the groups, one token each; a missing version is created."""
     if _skipped:
         _replay_skipped()
     keys = [_version_key(group) for group in groups]
-    found = cache.get_many(keys)
-    missing = {key: uuid.uuid4().hex[:12] for key in keys if key not in found}
-    if missing:
-        cache.set_many(missing, None)
-        found.update(missing)
+    known = getattr(_request, "versions", None)
+    found = {key: known[key] for key in keys if key in known} if known else {}
+    wanted = [key for key in keys if key not in found]
+    if wanted:
+        found.update(cache.get_many(wanted))
+        missing = {key: uuid.uuid4().hex[:12] for key in wanted if key not in found}
+        if missing:
+            cache.set_many(missing, None)
+            found.update(missing)
+        if known is not None:
+            known.update({key: found[key] for key in wanted})
     return ".".join(found[key] for key in keys)
+
+
+def read_ahead(*groups: str) -> None:
+    """Read the versions of the groups a page's cached values depend on in one round trip (kept for
+    the request); nothing when the cache fails, the values then read them as usual."""
+    if getattr(_request, "versions", None) is None:
+        return
+    try:
+        versions(groups)
+    except Exception:
+        logger.warning("cache: could not read the versions of %s ahead", groups, exc_info=True)
 
 
 # Groups whose bump this process could not write (the cache was down or did not answer): written
@@ -70,10 +108,18 @@ _skipped_lock = threading.Lock()
 def _renew(groups: Iterable[str]) -> bool:
     """New versions for the groups; False when the cache did not take them (`set_many` names the
     keys it failed to write: all of them while `core.cache` sees Redis down)."""
+    tokens = {_version_key(group): uuid.uuid4().hex[:12] for group in groups}
     try:
-        failed = cache.set_many({_version_key(group): uuid.uuid4().hex[:12] for group in groups}, None)
+        failed = cache.set_many(tokens, None)
     except Exception:
         failed = True
+    known = getattr(_request, "versions", None)
+    if known is not None:  # this request reads what it wrote, or asks the cache again
+        for key, token in tokens.items():
+            if failed:
+                known.pop(key, None)
+            else:
+                known[key] = token
     return not failed
 
 

@@ -10,7 +10,6 @@ class PagesConfig(AppConfig):
     verbose_name = _("Pages")
 
     def ready(self):
-        from .selectors import watch_cabinet_sources, watch_figure_sources
+        from .selectors import watch_figure_sources
 
         watch_figure_sources()
-        watch_cabinet_sources()

@@ -3,14 +3,13 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 
-from applications.models import MembershipApplication
+from applications.selectors import APPLICATION_GROUP
 from associations.models import Association, AssociationMembership
 from associations.selectors import approved_members, associations_with_counts
 from core import versioned_cache
-from members.models import Direction, JoinRequest, Organisation, Representative
+from members.models import Direction, Organisation
 from projects.models import BOARD_STAGES, Project, Stage
 
 # What the figures and the public pages are made of: a change to any of these rows bumps the
@@ -30,19 +29,9 @@ def watch_figure_sources() -> None:
     versioned_cache.watch(Project, "projects")
 
 
-# What the cabinet's lists are made of besides organisations and associations: a change to any of
-# these rows bumps every cabinet (a user's own lists are rarely the only ones to change, and a
-# per-user group would need each change to find its users). A sign-in writes only `last_login`.
-CABINET_GROUPS = ("cabinets", "organisations", "associations")
-
-
-def watch_cabinet_sources() -> None:
-    """Connect what the cabinet lists to its group (`PagesConfig.ready`); the decide-once status
-    changes of applications and the privacy service's UPDATEs call `model_changed` themselves."""
-    versioned_cache.watch(MembershipApplication, "cabinets")
-    versioned_cache.watch(JoinRequest, "cabinets")
-    versioned_cache.watch(Representative, "cabinets")
-    versioned_cache.watch(get_user_model(), "cabinets", unless_only=("last_login",))
+# The cabinet's lists: applications and the people behind them (`applications.selectors.
+# APPLICATION_GROUP`), the organisations and associations they name.
+CABINET_GROUPS = (APPLICATION_GROUP, "organisations", "associations")
 
 
 def member_figures() -> dict:

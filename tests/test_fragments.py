@@ -442,9 +442,9 @@ def test_the_cabinet_s_lists_are_kept_per_user_and_show_every_change_at_once(cli
     assert "ООО «Аддитив Плюс»" not in client_page(client, world.carol, "/cabinet/")
 
     # A sign-in writes the user's last_login: no other cabinet is drawn anew for it.
-    before = versioned_cache.versions(["cabinets"])
+    before = versioned_cache.versions(["applications"])
     client.force_login(world.bob)
-    assert versioned_cache.versions(["cabinets"]) == before
+    assert versioned_cache.versions(["applications"]) == before
 
 
 def test_the_cabinet_is_drawn_directly_when_the_cache_is_down(client, world):

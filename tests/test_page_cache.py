@@ -180,3 +180,29 @@ def test_a_failed_recompute_leaves_no_stale_value_and_no_lock(world):
         versioned_cache.cached("z", ["projects"], fail)
     # The next request computes afresh: neither the previous value nor a wait for the lock.
     assert versioned_cache.cached("z", ["projects"], lambda: 2) == 2
+
+
+def test_a_request_reads_each_version_once_and_sees_its_own_bumps():
+    """Within a request the versions are asked once (`read_ahead` for a page's groups at once); a
+    bump made meanwhile by the request itself is seen, one made elsewhere by the next request."""
+    from django.core.signals import request_finished, request_started
+
+    request_started.send(sender=None)
+    try:
+        with mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many:
+            versioned_cache.read_ahead("organisations", "associations")
+            first = versioned_cache.versions(["associations"])
+            assert versioned_cache.versions(["organisations", "associations"]).endswith(first)
+            assert get_many.call_count == 1
+            versioned_cache.bump("associations")
+            assert versioned_cache.versions(["associations"]) != first
+            assert get_many.call_count == 1
+            assert versioned_cache.versions(["associations"]) == cache.get("version:associations")
+    finally:
+        request_finished.send(sender=None)
+    cache.set("version:organisations", "elsewhere", None)  # another process bumps
+    with mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many:
+        assert versioned_cache.versions(["organisations"]) == "elsewhere"
+        versioned_cache.read_ahead("organisations")  # outside a request: nothing kept, nothing read
+        assert versioned_cache.versions(["organisations"]) == "elsewhere"
+        assert get_many.call_count == 2

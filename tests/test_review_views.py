@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from applications.models import ApplicationStatus, MembershipApplication
@@ -263,12 +265,17 @@ def test_it_lists_the_queue_in_a_fixed_number_of_queries(client, django_assert_n
         other = ApplicationFactory(association=world.additive, status=S.SUBMITTED)
         RepresentativeFactory(organisation=other.organisation, user=other.applicant)
     client.force_login(world.bob)
-    client.get("/review/")  # the options, the rows and the unread count are then cached
-    # session, user, is-reviewer check (asked once a request: the page and the nav), count, page
-    # rows (with organisation, region, association, reviewer); the options are cached
-    with django_assert_num_queries(5):
+    client.get("/review/")  # the options, the count, the rows and the unread count are then cached
+    # session, user, is-reviewer check (asked once a request: the page and the nav), page rows
+    with django_assert_num_queries(4):
         response = client.get("/review/")
     assert len(response.context["page"].object_list) == 16
+    assert response.context["page"].paginator.count == 16
+    # The waiting time filtered: counted every time (it changes as time passes).
+    client.get("/review/", {"age": "1"})
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/review/", {"age": "1"})
+    assert any("COUNT(" in query["sql"] for query in captured)
 
 
 def test_it_decides_in_bulk_from_the_queue(client, world, application, django_capture_on_commit_callbacks):
@@ -362,3 +369,28 @@ def test_it_lets_reviewers_download_the_documents(client, world, application):
     assert b"".join(response.streaming_content) == b"%PDF-1.4\n"
     client.force_login(world.erin)
     assert client.get(f"/cabinet/documents/{document.pk}/").status_code == 404
+
+
+def test_the_queue_s_count_is_kept_per_query_and_follows_every_change_at_once(client, world, application):
+    from applications.services import application_approve
+
+    def count(**params) -> int:
+        response = client.get("/review/", params)
+        assert response.status_code == 200
+        shown = response.context["page"].paginator.count
+        assert len(response.context["page"].object_list) == shown  # one page: the rows agree
+        return shown
+
+    client.force_login(world.bob)
+    assert count() == 1 and count(q="Аддитив") == 1
+    ApplicationFactory(association=world.additive, status=S.SUBMITTED)
+    assert count() == 2
+    application_approve(application=application, reviewer=world.bob)  # an UPDATE: no signal
+    assert count() == 1 and count(q="Аддитив") == 0
+    other = MembershipApplication.objects.get(status=S.SUBMITTED)
+    other.organisation.short_name = other.organisation.full_name = "ООО «Переименованное»"
+    other.organisation.save()
+    assert count(q="Переименованное") == 1
+    # Another reader's count is their own: erin oversees photonics, with nothing waiting.
+    client.force_login(world.erin)
+    assert count() == 0

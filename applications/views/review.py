@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -27,14 +26,14 @@ from django.views.decorators.http import require_GET, require_POST
 from associations.choices import overseen_association_choices
 from associations.models import AssociationMembership
 from core import exports, fragments, permissions, versioned_cache
-from core.pagination import first_rows
+from core.pagination import CountedPaginator, first_rows
 from core.transitions import Refused
 
 from .. import services
 from ..filters import ReviewFilterSet, queue_columns, queue_export_rows
 from ..forms import BulkDecisionForm, ReviewDecisionForm
 from ..models import ApplicationStatus, MembershipApplication
-from ..selectors import viewable_applications
+from ..selectors import APPLICATION_GROUP, viewable_applications
 
 QUEUE_PAGE_SIZE = 50
 
@@ -246,6 +245,24 @@ def filters_html(filters: ReviewFilterSet, query: str) -> SafeString:
     return mark_safe(html)  # nosec B308 B703: a template's output
 
 
+# The number of applications a filtered queue holds: the same on each of its pages, and until an
+# application, the people behind it, an organisation or an association changes. Kept per reader (the
+# applications of the organisations they represent are not theirs to review) and query but the page;
+# counted every time when the waiting time is filtered, which changes as time passes.
+COUNT_GROUPS = (APPLICATION_GROUP, "organisations", "associations")
+COUNT_TIMEOUT = 300  # seconds: bounds what a bump lost while Redis was away leaves readable
+QUEUE_GROUPS = tuple(dict.fromkeys((*COUNT_GROUPS, *FILTER_GROUPS, *QUEUE_ROW_GROUPS)))  # read ahead at once
+
+
+def queue_count(filters: ReviewFilterSet, query: str) -> int:
+    """How many applications the filtered queue holds (a COUNT over the reader's scope: 3 ms at 350k)."""
+    if filters.form.is_valid() and filters.form.cleaned_data.get("age"):
+        return filters.qs.count()
+    digest = hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
+    name = f"review-count:{filters.request.user.pk}:{digest}"
+    return versioned_cache.cached(name, COUNT_GROUPS, filters.qs.count, COUNT_TIMEOUT)
+
+
 def _queue_filters(request: HttpRequest) -> tuple[ReviewFilterSet, bool]:
     """The queue's filters over the applications the user sees (the page and its export), and whether
     the user decides on applications or only reads them (cluster staff)."""
@@ -259,12 +276,14 @@ def _queue_filters(request: HttpRequest) -> tuple[ReviewFilterSet, bool]:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
+    versioned_cache.read_ahead(*QUEUE_GROUPS)
     filters, can_decide = _queue_filters(request)
     applications = filters.qs.select_related(None).select_related("assigned_to").only(*QUEUE_KEY_FIELDS)
-    page = Paginator(applications, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query = query.urlencode()
+    count = queue_count(filters, query)
+    page = CountedPaginator(applications, QUEUE_PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     ctx = {
         "form": filters.form,
         "filters_html": filters_html(filters, query),
