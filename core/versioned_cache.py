@@ -149,11 +149,20 @@ def bump(*groups: str) -> None:
     transaction.on_commit(renew)
 
 
-def cached(name: str, groups: Iterable[str], compute: Callable[[], object], timeout: int = TIMEOUT):
+def cached(
+    name: str,
+    groups: Iterable[str],
+    compute: Callable[[], object],
+    timeout: int = TIMEOUT,
+    *,
+    fresh: Callable[[object], bool] | None = None,
+):
     """`compute()`'s value, kept until one of the groups changes; computed directly when the cache fails.
 
     After a change one request recomputes (it holds a short lock); the requests that arrive while
     it does get the previous value, so a burst does not run the same aggregate many times at once.
+    A value that also goes stale with time says so through `fresh(value)`: one that is not is
+    computed again, and never served as the previous value.
     """
     try:
         key = f"{name}:{versions(groups)}"
@@ -161,14 +170,14 @@ def cached(name: str, groups: Iterable[str], compute: Callable[[], object], time
     except Exception:
         logger.warning("cache: unavailable, computing %s directly", name, exc_info=True)
         return compute()
-    if value is not _MISSING:
+    if value is not _MISSING and (fresh is None or fresh(value)):
         return value
     latest = f"latest:{name}"
     lock = f"computing:{key}"
     try:
         if not cache.add(lock, 1, LOCK_TIMEOUT):
             previous = cache.get(latest, _MISSING)
-            if previous is not _MISSING:
+            if previous is not _MISSING and (fresh is None or fresh(previous)):
                 return previous
     except Exception:
         logger.warning("cache: could not take the lock of %s", name, exc_info=True)

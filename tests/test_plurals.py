@@ -140,7 +140,7 @@ def test_it_says_more_than_a_capped_count(db, n, template, context, one, many):
 def test_it_counts_the_review_queue(db, n):
     expected = forms("заявка", "заявки", "заявок")
     page = SimpleNamespace(paginator=SimpleNamespace(count=n), object_list=[])
-    html = render_to_string("applications/review/queue.html", {"page": page}, request=page_request())
+    html = render_to_string("applications/review/includes/_queue_body.html", {"page": page}, request=page_request())
     assert element(html, "queue-count") == f"{n} {expected[n]}"
 
 

@@ -4,6 +4,8 @@ The shared world: bob reviews «3D-печать»'s applications, erin coordinat
 association), alice and carol act for the applicant «Аддитив», charlie acts for nobody.
 """
 
+import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from django.utils import timezone, translation
 
 from applications.models import ApplicationStatus, MembershipApplication
 from associations.models import AssociationMembership
+from core import fragments, versioned_cache
 from notifications.models import Notification
 from tests.factories import (
     ApplicationFactory,
@@ -266,11 +269,15 @@ def test_it_lists_the_queue_in_a_fixed_number_of_queries(client, django_assert_n
         RepresentativeFactory(organisation=other.organisation, user=other.applicant)
     client.force_login(world.bob)
     client.get("/review/")  # the options, the count, the rows and the unread count are then cached
-    # session, user, is-reviewer check (asked once a request: the page and the nav), page rows
-    with django_assert_num_queries(4):
+    versioned_cache.bump("applications")  # the page and its count drawn anew, the rows kept
+    # session, user, is-reviewer check (asked once a request: the page and the nav), count, page rows
+    with django_assert_num_queries(5):
         response = client.get("/review/")
     assert len(response.context["page"].object_list) == 16
     assert response.context["page"].paginator.count == 16
+    with django_assert_num_queries(3):  # the page kept: session, user, is-reviewer check
+        html = client.get("/review/").content.decode()
+    assert html.count('name="applications" value=') == 16
     # The waiting time filtered: counted every time (it changes as time passes).
     client.get("/review/", {"age": "1"})
     with CaptureQueriesContext(connection) as captured:
@@ -394,3 +401,66 @@ def test_the_queue_s_count_is_kept_per_query_and_follows_every_change_at_once(cl
     # Another reader's count is their own: erin oversees photonics, with nothing waiting.
     client.force_login(world.erin)
     assert count() == 0
+
+
+def test_waiting_step_until_is_the_first_moment_the_step_may_change():
+    import random
+    from datetime import UTC, datetime
+
+    from applications.views.review import waiting_step, waiting_step_until
+
+    rng = random.Random(3)
+    since = datetime(2026, 2, 27, 22, 41, 7, 250000, tzinfo=UTC)
+    for _ in range(3000):
+        now = since + timedelta(seconds=rng.uniform(0, 60 * 86400))
+        until = waiting_step_until(since, now)
+        assert until > now
+        assert until - now <= timedelta(days=1)
+        assert waiting_step(since, until - timedelta(microseconds=1)) == waiting_step(since, now), (now, until)
+
+
+def without_tokens(html: str) -> str:
+    return re.sub(r'csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_the_queue_page_is_kept_until_something_in_it_changes(client, world, application):
+    from unittest import mock
+
+    from applications.views import review
+
+    def page(user=world.bob):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/review/")
+        assert response.status_code == 200
+        return response.content.decode(), len(captured)
+
+    first, _ = page()
+    again, queries = page()
+    assert queries <= 3 and "ООО «Аддитив»" in again and without_tokens(again) == without_tokens(first)
+    # Each reader's form token, never the placeholder; the kept page still takes a bulk decision.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', again).group(1)
+    assert "placeholder" not in token and token != re.search(r'csrfmiddlewaretoken" value="([^"]+)"', first).group(1)
+    # A new application shows at once; the page is kept per reader.
+    ApplicationFactory(association=world.additive, status=S.SUBMITTED, organisation__short_name="ООО «Новая»")
+    assert "ООО «Новая»" in page()[0]
+    assert "ООО «Новая»" not in page(world.erin)[0]  # photonics' coordinator
+    # The new application waits less than a minute: a minute later its words change, so the page is drawn again.
+    html, queries = page()
+    assert queries <= 3
+    later = time.time() + 61
+    with mock.patch.object(review.time, "time", return_value=later):
+        html, queries = page()
+    assert queries > 3
+
+
+def test_the_queue_page_is_drawn_directly_when_the_cache_is_down(client, world, application):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    client.force_login(world.bob)
+    with mock.patch.object(cache, "get_many", side_effect=ConnectionError("down")):
+        response = client.get("/review/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "ООО «Аддитив»" in html and fragments.CSRF_PLACEHOLDER not in html

@@ -8,7 +8,9 @@ anyone else: 404.
 """
 
 import hashlib
+import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -198,6 +200,17 @@ def waiting_step(since, now) -> str:
     return f"{int(waited // 86400)}d{now.date().toordinal()}"
 
 
+def waiting_step_until(since, now):
+    """The first moment after `now` at which `waiting_step(since, …)` may differ from its value now."""
+    waited = (now - since).total_seconds()
+    if waited < 7 * 86400:
+        unit = 60 if waited < 86400 else 3600  # a day and a week are whole minutes and hours
+        return since + timedelta(seconds=(int(waited // unit) + 1) * unit)
+    next_day = since + timedelta(days=int(waited // 86400) + 1)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo)
+    return min(next_day, midnight)
+
+
 def queue_rows(applications, *, can_decide: bool, complete) -> list:
     """[(application, its row's HTML)] for the queue's table (core/fragments.py). `applications` hold
     the key's fields (`QUEUE_KEY_FIELDS`); `complete` is the queryset the rows to draw are read from
@@ -273,27 +286,63 @@ def _queue_filters(request: HttpRequest) -> tuple[ReviewFilterSet, bool]:
     return filters, can_decide
 
 
-@login_required
-@require_GET
-def review_queue(request: HttpRequest) -> HttpResponse:
-    versioned_cache.read_ahead(*QUEUE_GROUPS)
-    filters, can_decide = _queue_filters(request)
+# The queue's page below its heading: the same until an application, the people behind it, an
+# organisation, an association or a reference changes, or a row's waiting time in words would
+# change (`waiting_step_until`; a minute for an application that waits less than a day). Kept per
+# reader (their scope), language and query; drawn every time when the waiting time is filtered,
+# whose rows change as time passes.
+QUEUE_PAGE_GROUPS = (APPLICATION_GROUP, "organisations", "associations", "references")
+QUEUE_PAGE_TIMEOUT = 300  # seconds: bounds what a bump lost while Redis was away leaves readable
+
+
+def _queue_body(request: HttpRequest, can_decide: bool) -> dict:
+    """{"html": the page below its heading with a placeholder for the form token, "until": the
+    moment (a timestamp) a row's waiting time in words changes}."""
+    filters = ReviewFilterSet(request.GET, queryset=viewable_applications(request.user), request=request)
     applications = filters.qs.select_related(None).select_related("assigned_to").only(*QUEUE_KEY_FIELDS)
     query = request.GET.copy()
     query.pop("page", None)
     query = query.urlencode()
     count = queue_count(filters, query)
     page = CountedPaginator(applications, QUEUE_PAGE_SIZE, count=count).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = queue_rows(page.object_list, can_decide=can_decide, complete=viewable_applications(request.user))
+    changes = [waiting_step_until(row.status_changed_at, now) for row, _html in rows if row.status_changed_at]
+    until = min(changes, default=now + timedelta(seconds=QUEUE_PAGE_TIMEOUT))
     ctx = {
         "form": filters.form,
         "filters_html": filters_html(filters, query),
         "page": page,
-        "rows": queue_rows(page.object_list, can_decide=can_decide, complete=viewable_applications(request.user)),
+        "rows": rows,
         "query": query,
         "can_decide": can_decide,
         "bulk_form": BulkDecisionForm() if can_decide else None,
         "can_export": True,
+        "csrf_token": fragments.CSRF_PLACEHOLDER,
     }
+    html = render_to_string("applications/review/includes/_queue_body.html", ctx)
+    return {"html": html, "until": until.timestamp()}
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    can_decide = permissions.may_review(request.user)
+    if not (can_decide or permissions.may_view_applications(request.user)):
+        raise PermissionDenied
+    versioned_cache.read_ahead(*QUEUE_GROUPS)
+    if request.GET.get("age"):
+        body = _queue_body(request, can_decide)
+    else:
+        digest = hashlib.blake2b(request.GET.urlencode().encode(), digest_size=16).hexdigest()
+        body = versioned_cache.cached(
+            f"review-page:{request.user.pk}:{get_language()}:{can_decide:d}:{digest}",
+            QUEUE_PAGE_GROUPS,
+            lambda: _queue_body(request, can_decide),
+            QUEUE_PAGE_TIMEOUT,
+            fresh=lambda body: time.time() < body["until"],
+        )
+    ctx = {"body": fragments.with_csrf_token(body["html"], request), "can_decide": can_decide}
     return render(request, "applications/review/queue.html", ctx)
 
 
