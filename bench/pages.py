@@ -77,6 +77,9 @@ def pages(users: dict) -> list[tuple[str, str, str | None]]:
         ("directory: filters", q("/members/", region="50", direction="robotics"), "member"),
         ("organisation page", f"/members/{member.pk}/", "member"),
         ("review queue", "/review/", "coordinator"),
+        # Filtered by waiting time, the queue is drawn every time (its rows change as time passes):
+        # the page as a reader gets it the first time after a change.
+        ("review queue: drawn each time (age)", q("/review/", age="1"), "coordinator"),
         ("cabinet", "/cabinet/", "member"),
         ("application form", q("/cabinet/applications/new/", association=biggest.slug), "member"),
     ]
