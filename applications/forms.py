@@ -14,7 +14,7 @@ from core.forms import RequiredToSubmitCharField, form_helper
 from members.models import Direction, Organisation
 
 from .models import ApplicationDocument, MembershipApplication
-from .services import BulkDecision, application_blockers
+from .services import BulkDecision, application_blockers, shown_application_blockers
 
 
 def documents_field(label):
@@ -102,7 +102,7 @@ class ApplicationForm(forms.Form):
         if len(organisations) == 1:
             self.fields["organisation"].initial = organisations[0]
             # Associations this organisation cannot apply to now, with the reason shown above the form.
-            self.unavailable = application_blockers(organisation=organisations[0], associations=open_associations)
+            self.unavailable = shown_application_blockers(organisation=organisations[0], associations=open_associations)
             self.fields["associations"].widget.unavailable = frozenset(self.unavailable)
         self.helper = form_helper()
 

@@ -58,10 +58,12 @@ _request = Local()
 
 def _reset_request_versions(**kwargs) -> None:
     _request.versions = {}
+    _request.values = {}
 
 
 def _forget_request_versions(**kwargs) -> None:
     _request.versions = None
+    _request.values = None
 
 
 request_started.connect(_reset_request_versions, dispatch_uid="core.versioned_cache.request_started")
@@ -163,9 +165,26 @@ def cached(
     it does get the previous value, so a burst does not run the same aggregate many times at once.
     A value that also goes stale with time says so through `fresh(value)`: one that is not is
     computed again, and never served as the previous value.
+
+    Within a request a value read once is kept for the request's other callers (the filter options
+    a page's several forms draw): they get the same object, which none may change.
     """
     try:
         key = f"{name}:{versions(groups)}"
+    except Exception:
+        logger.warning("cache: unavailable, computing %s directly", name, exc_info=True)
+        return compute()
+    kept = getattr(_request, "values", None)
+    if kept is not None and key in kept and (fresh is None or fresh(kept[key])):
+        return kept[key]
+    value = _read_or_compute(name, key, compute, timeout, fresh)
+    if kept is not None:
+        kept[key] = value
+    return value
+
+
+def _read_or_compute(name: str, key: str, compute: Callable[[], object], timeout: int, fresh) -> object:
+    try:
         value = cache.get(key, _MISSING)
     except Exception:
         logger.warning("cache: unavailable, computing %s directly", name, exc_info=True)

@@ -3,6 +3,7 @@
 import io
 import zipfile
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -383,3 +384,44 @@ def test_it_shows_unavailable_associations_disabled_with_the_reason(client, owne
     body = response.content.decode()
     assert f'value="{associations[0].pk}"' in body and "disabled" in body
     assert 'id="unavailable-associations"' in body
+
+
+def _unavailable(client):
+    return set(client.get(reverse("applications:application-create")).context["form"].unavailable)
+
+
+def test_the_forms_unavailable_associations_are_kept_and_follow_a_change_at_once(client, owner, associations):
+    """The reasons above the form are kept per organisation (asked on every visit), but an
+    application, a membership or an archived association shows on the next visit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(owner.user)
+    assert _unavailable(client) == set()
+    with CaptureQueriesContext(connection) as queries:
+        assert _unavailable(client) == set()
+    read = [q["sql"] for q in queries.captured_queries]
+    assert not any(MembershipApplication._meta.db_table in sql for sql in read), read
+    ApplicationFactory(organisation=owner.organisation, association=associations[0], status="submitted")
+    assert _unavailable(client) == {associations[0].pk}
+    MembershipFactory(organisation=owner.organisation, association=associations[1])
+    assert _unavailable(client) == {associations[0].pk, associations[1].pk}
+    MembershipApplication.objects.get().withdraw(by=owner.user)
+    assert _unavailable(client) == {associations[1].pk}
+
+
+def test_a_kept_rejection_stops_blocking_when_its_cooling_off_ends(client, owner, associations, settings):
+    settings.APPLICATION_COOLING_OFF = timedelta(days=30)
+    decided = timezone.now() - timedelta(days=30) + timedelta(minutes=5)
+    ApplicationFactory(
+        organisation=owner.organisation, association=associations[0], status="rejected", decided_at=decided
+    )
+    client.force_login(owner.user)
+    assert _unavailable(client) == {associations[0].pk}
+    assert _unavailable(client) == {associations[0].pk}  # kept
+    later = timezone.now() + timedelta(minutes=6)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=later),
+        mock.patch("applications.services.applicant.time.time", return_value=later.timestamp()),
+    ):
+        assert _unavailable(client) == set()

@@ -206,3 +206,33 @@ def test_a_request_reads_each_version_once_and_sees_its_own_bumps():
         versioned_cache.read_ahead("organisations")  # outside a request: nothing kept, nothing read
         assert versioned_cache.versions(["organisations"]) == "elsewhere"
         assert get_many.call_count == 2
+
+
+def test_a_request_reads_a_value_once_for_all_its_callers():
+    """The page's several forms asking for the same options cost one read; a bump made by the
+    request itself is seen at once, and the next request reads again."""
+    from django.core.signals import request_finished, request_started
+
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    request_started.send(sender=None)
+    try:
+        with mock.patch.object(cache, "get", wraps=cache.get) as get:
+            assert versioned_cache.cached("options", ["references"], compute) == 1
+            assert versioned_cache.cached("options", ["references"], compute) == 1
+            assert get.call_count == 1
+            versioned_cache.bump("references")
+            assert versioned_cache.cached("options", ["references"], compute) == 2
+    finally:
+        request_finished.send(sender=None)
+    request_started.send(sender=None)
+    try:
+        with mock.patch.object(cache, "get", wraps=cache.get) as get:
+            assert versioned_cache.cached("options", ["references"], compute) == 2
+            assert get.call_count == 1
+    finally:
+        request_finished.send(sender=None)

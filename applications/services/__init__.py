@@ -18,6 +18,7 @@ from .applicant import (
     document_remove,
     organisation_create_and_apply,
     reapply_available_from,
+    shown_application_blockers,
 )
 from .notifications import application_people, application_reviewers, notify_application_event
 from .reminders import review_reminders_send
@@ -54,4 +55,5 @@ __all__ = [
     "organisation_create_and_apply",
     "reapply_available_from",
     "review_reminders_send",
+    "shown_application_blockers",
 ]

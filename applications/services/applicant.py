@@ -4,6 +4,8 @@ Every function takes plain keyword values (never forms), checks who asks, and wr
 transaction; the rules hold whoever calls them (a page, a command, the API, a test).
 """
 
+import hashlib
+import time
 from datetime import datetime
 
 from django.conf import settings
@@ -11,16 +13,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from associations.models import Association, AssociationMembership
-from core import permissions, ratelimit
+from core import permissions, ratelimit, versioned_cache
 from core.documents import CheckedUpload
 from core.transitions import Refusal, Refused
 from members.models import Organisation
 from members.services import organisation_create
 
 from ..models import OPEN_STATUSES, ApplicationDocument, ApplicationStatus, MembershipApplication
+from ..selectors import APPLICATION_GROUP
 from .notifications import notify_application_event
 
 
@@ -55,8 +58,40 @@ def application_blockers(*, organisation: Organisation, associations) -> dict:
     3. A rejection within the cooling-off period (settings.APPLICATION_COOLING_OFF).
     4. The association is archived.
     """
+    return _blockers_and_end(organisation=organisation, associations=associations)[0]
+
+
+def shown_application_blockers(*, organisation: Organisation, associations) -> dict:
+    """`application_blockers` for drawing the application form, which every visit of the page asks:
+    kept per organisation, associations and language until an application, a membership or an
+    association changes, or until the first cooling-off among them ends. A sent form is checked
+    live (`application_blockers`), and the services check again inside their transaction."""
+    ids = ",".join(str(a.pk) for a in associations)
+    name = f"application-blockers:{organisation.pk}:{get_language()}:{hashlib.blake2b(ids.encode(), digest_size=8).hexdigest()}"
+
+    def compute() -> dict:
+        blockers, ends = _blockers_and_end(organisation=organisation, associations=associations)
+        return {"blockers": blockers, "until": ends.timestamp() if ends else None}
+
+    kept = versioned_cache.cached(
+        name,
+        BLOCKER_GROUPS,
+        compute,
+        fresh=lambda value: value["until"] is None or time.time() < value["until"],
+    )
+    return kept["blockers"]
+
+
+# What the blockers are made of: applications (their status, their decision's date), memberships and
+# the associations (archived or not).
+BLOCKER_GROUPS = (APPLICATION_GROUP, "memberships", "associations")
+
+
+def _blockers_and_end(*, organisation: Organisation, associations) -> tuple[dict, datetime | None]:
+    """The blockers, and when the first cooling-off among them ends (None: none does)."""
     by_id = {a.pk: a for a in associations}
     blockers = {}
+    ends = None
 
     def block(association_id, message, **params):
         blockers.setdefault(association_id, message % {"association": by_id[association_id].title, **params})
@@ -77,16 +112,17 @@ def application_blockers(*, organisation: Organisation, associations) -> dict:
             block(association_id, gettext("%(association)s: your organisation is already a member."))
     for association_id, status, decided_at in rows:
         if status == ApplicationStatus.REJECTED:
-            again = formats.date_format(timezone.localtime(decided_at + settings.APPLICATION_COOLING_OFF))
+            again = decided_at + settings.APPLICATION_COOLING_OFF
+            ends = again if ends is None else min(ends, again)
             block(
                 association_id,
                 gettext("%(association)s: after a rejection you may apply again from %(date)s."),
-                date=again,
+                date=formats.date_format(timezone.localtime(again)),
             )
     for association in associations:
         if not association.is_open:
             block(association.pk, gettext("%(association)s: the association does not accept applications."))
-    return blockers
+    return blockers, ends
 
 
 def reapply_available_from(application: MembershipApplication) -> datetime | None:
