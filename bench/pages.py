@@ -112,8 +112,9 @@ def bench_users() -> dict:
     return {"member": member, "coordinator": coordinator, "member_organisation": membership.organisation}
 
 
-def capture_sql(path: str, session_key: str | None) -> list[str]:
-    """The statements one request runs, with their values, as the database receives them."""
+def capture_sql(path: str, session_key: str | None, *, warm: bool = True) -> list[str]:
+    """The statements one request runs, with their values, as the database receives them (`warm`:
+    after one request for the same path, as the server's later requests find the caches)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -121,7 +122,8 @@ def capture_sql(path: str, session_key: str | None) -> list[str]:
     client = Client(HTTP_HOST="127.0.0.1")
     if session_key:
         client.cookies["sessionid"] = session_key
-    client.get(path)  # warm the caches as the server's first requests do
+    if warm:
+        client.get(path)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     if response.status_code >= 400:
@@ -150,7 +152,12 @@ def pgbench(database_url: str, statements: list[str], *, clients: int, seconds: 
     return float(match.group(1))
 
 
-def run_size(size: int, args, base_url: str) -> list[dict]:
+NEW_QUERY = " (a new query each request)"
+
+
+def run_size(size: int, args, base_url: str, *, select=None, fresh_queries: bool = False) -> list[dict]:
+    """The rows of one data set: every page of `pages()` (those whose label `select` accepts), each
+    also with a query string no one asked before at every request when `fresh_queries`."""
     import dj_database_url
 
     name = f"pages_bench_{size}"
@@ -201,26 +208,36 @@ def run_size(size: int, args, base_url: str) -> list[dict]:
         port = support.free_port()
         server = support.start_gunicorn(port, env, workers=2, threads=args.threads, cpus=SERVER_CPU)
         try:
-            for label, path, who in pages(users):
+            measured = [page for page in pages(users) if select is None or select(page[0])]
+            for label, path, who in measured:
                 headers = {"Accept-Language": "ru"}
                 if who:
                     headers["Cookie"] = f"sessionid={sessions[who]}"
-                statements = capture_sql(path, sessions.get(who) if who else None)
-                row = {"size": size, "label": label, "queries": len(statements)}
-                for clients in (2, 16):
-                    load = support.wrk(
-                        f"http://127.0.0.1:{port}{path}",
-                        connections=clients,
-                        seconds=args.seconds,
-                        headers=headers,
-                        cpus=LOAD_CPU,
-                    )
-                    row[clients] = load
-                    row[f"sql{clients}"] = pgbench(
-                        database_url, statements, clients=clients, seconds=max(3, args.seconds // 2), work=work
-                    )
-                rows.append(row)
-                print(label, {c: round(row[c]["rate"]) for c in (2, 16)}, flush=True)
+                session = sessions.get(who) if who else None
+                ways = [(label, False)]
+                if fresh_queries and path != "/favicon.ico":
+                    ways.append((label + NEW_QUERY, True))
+                for shown, fresh in ways:
+                    if fresh:  # the statements of a first request, as every request then makes
+                        sep = "&" if "?" in path else "?"
+                        statements = capture_sql(f"{path}{sep}_=capture-{os.getpid()}", session, warm=False)
+                    else:
+                        statements = capture_sql(path, session)
+                    row = {"size": size, "label": shown, "queries": len(statements)}
+                    for clients in (2, 16):
+                        row[clients] = support.wrk(
+                            f"http://127.0.0.1:{port}{path}",
+                            connections=clients,
+                            seconds=args.seconds,
+                            headers=headers,
+                            cpus=LOAD_CPU,
+                            fresh_query=fresh,
+                        )
+                        row[f"sql{clients}"] = pgbench(
+                            database_url, statements, clients=clients, seconds=max(3, args.seconds // 2), work=work
+                        )
+                    rows.append(row)
+                    print(shown, {c: round(row[c]["rate"]) for c in (2, 16)}, flush=True)
         finally:
             server.terminate()
             server.wait(timeout=30)

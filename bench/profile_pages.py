@@ -47,6 +47,9 @@ def main():
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--top", type=int, default=0, help="print the N functions with the most own time")
     parser.add_argument("--only", default="", help="only the pages whose label contains this text")
+    parser.add_argument(
+        "--new-query", action="store_true", help="every request with a query string no one asked before"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         raise SystemExit("set DATABASE_URL (a pages_bench_N database) and REDIS_URL")
@@ -82,8 +85,11 @@ def main():
             started = time.perf_counter()
             if profiler:
                 profiler.enable()
-            for _ in range(args.requests):
-                client.get(path)
+            for number in range(args.requests):
+                if args.new_query:
+                    client.get(f"{path}{'&' if '?' in path else '?'}_=profile-{os.getpid()}-{number}")
+                else:
+                    client.get(path)
             if profiler:
                 profiler.disable()
             total = time.perf_counter() - started

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,10 +162,39 @@ end
 """
 
 
-def wrk(url: str, *, connections: int, seconds: int, headers: dict | None = None, cpus: str | None = None) -> dict:
-    """Runs wrk against one URL; returns requests/s, non-2xx/3xx, errors and p50/p95/p99 in ms."""
+# Every request a query string nobody asked before (`_=<run>-<thread>-<n>` appended, which the pages
+# ignore but their cache keys do not): the path of a reader asking something new.
+WRK_FRESH_QUERY = r"""
+local threads = {}
+setup = function(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. sep .. "_=RUN-" .. id .. "-" .. counter)
+end
+"""
+
+
+def wrk(
+    url: str,
+    *,
+    connections: int,
+    seconds: int,
+    headers: dict | None = None,
+    cpus: str | None = None,
+    fresh_query: bool = False,
+) -> dict:
+    """Runs wrk against one URL; returns requests/s, non-2xx/3xx, errors and p50/p95/p99 in ms.
+    With `fresh_query` every request carries a query string no one asked before."""
     script = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-wrk-{os.getpid()}.lua"
-    script.write_text(WRK_REPORT)
+    lua = WRK_REPORT
+    if fresh_query:
+        lua += WRK_FRESH_QUERY.replace("RUN", uuid.uuid4().hex[:8])
+    script.write_text(lua)
     command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
     command += ["--timeout", "10s", "-s", str(script)]
     for name, value in (headers or {}).items():
