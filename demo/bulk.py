@@ -177,9 +177,12 @@ def indexes_rebuilt(models_loaded, *, memory: str = "256MB"):
 
 def analyze(models_written) -> None:
     """Fresh planner statistics for the tables written (autovacuum may be off, and runs late after a
-    bulk load anyway): without them PostgreSQL plans the directory blind."""
+    bulk load anyway): without them PostgreSQL plans the directory blind. Outside a transaction the
+    tables are vacuumed too, which marks their pages all-visible: the directory's filtered counts
+    then read their indexes without visiting the table (index-only scans)."""
     if not is_postgres():
         return
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
         for model in models_written:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")

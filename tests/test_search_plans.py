@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from associations.directory import COUNT_CAP as DIRECTORY_COUNT_CAP
 from associations.directory import directory_page
 from core.pagination import COUNT_CAP
 from core.search import tsquery
@@ -137,3 +138,20 @@ def test_a_coordinator_s_queue_is_read_in_the_waiting_index_s_order(cluster, cli
     ]
     assert f'"association_id" IN ({busiest.pk})' in page_query
     assert "application_waiting_idx" in plan(page_query)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_load_a_region_and_a_direction_are_counted_from_their_indexes_alone():
+    """Run outside a transaction, as from the shell, the load vacuums what it wrote: the count behind
+    a filtered directory then reads a region's ids and a direction's organisations from their
+    indexes alone, in id order, instead of filtering every organisation (21 -> 3 ms at 350k)."""
+    call_command("generate_load_data", organisations=5000, projects=0, stdout=io.StringIO())
+    page, queries = page_with_queries({"region": "77", "direction": "robotics"})
+    expected = set(
+        Organisation.objects.filter(
+            memberships__status="active", region__code="77", directions__slug="robotics"
+        ).values_list("pk", flat=True)
+    )
+    assert page.extra["count"] == min(len(expected), DIRECTORY_COUNT_CAP) > 0
+    shown = plan(next(sql for sql in queries if sql.startswith("SELECT COUNT(*)")))
+    assert "Index Only Scan using org_directions_direction_org_idx" in shown, shown

@@ -13,8 +13,9 @@ visibility; applications in every status with their history.
 On PostgreSQL the rows go in with COPY (`demo/bulk.py`): 350,000 organisations in well under
 five minutes, the indexes kept. Generated rows are recognisable by the e-mail domain
 `load.example` and the slug prefix `load-`; `--reset` (or `--replace`) deletes them first with
-plain SQL. The command ends with ANALYZE of every table it wrote, so the planner has statistics
-at once, and tells the cached figures that the data changed (`core.versioned_cache`).
+plain SQL. The command ends with VACUUM (ANALYZE) of every table it wrote (ANALYZE alone inside
+a transaction), so the planner has statistics at once and the directory's filtered counts read
+their indexes alone, and tells the cached figures that the data changed (`core.versioned_cache`).
 """
 
 import random
