@@ -287,17 +287,27 @@ def main():
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (1: sync workers)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks" / "pages.md"))
     args = parser.parse_args()
+    base_url = server_url()
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        rows += run_size(size, args, base_url)
+    write_report(args.output, render(rows, args))
+
+
+def server_url() -> str:
+    """DATABASE_URL (any database on the PostgreSQL server the data sets live on), checked with
+    REDIS_URL, and the portal's settings made importable for `run_size`."""
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not base_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
         raise SystemExit("set DATABASE_URL (any database on the PostgreSQL server) and REDIS_URL")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cluster_portal.settings")
     sys.path.insert(0, str(ROOT))
-    rows = []
-    for size in [int(s) for s in args.sizes.split(",")]:
-        rows += run_size(size, args, base_url)
-    report = render(rows, args)
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(report)
+    return base_url
+
+
+def write_report(output: str, report: str) -> None:
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    Path(output).write_text(report)
     print(report)
 
 

@@ -19,7 +19,6 @@ import argparse
 import importlib.util
 import os
 import platform
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -104,22 +103,14 @@ def main():
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks" / "tendenci-bar.md"))
     args = parser.parse_args()
     args.threads = 1  # sync workers, as in the comparison
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not base_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
-        raise SystemExit("set DATABASE_URL (any database on the PostgreSQL server) and REDIS_URL")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cluster_portal.settings")
-    sys.path.insert(0, str(ROOT))
     rows = pages.run_size(
         SIZE,
         args,
-        base_url,
+        pages.server_url(),
         select=lambda label: label.startswith(("directory:", "no database")),
         fresh_queries=True,
     )
-    report = render(rows, args)
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(report)
-    print(report)
+    pages.write_report(args.output, render(rows, args))
 
 
 if __name__ == "__main__":
