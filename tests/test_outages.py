@@ -639,3 +639,21 @@ def test_a_change_made_while_redis_was_away_shows_once_it_is_back(settings, monk
     assert versioned_cache._skipped == set()
     assert any("skipped while the cache was away" in r.message for r in caplog.records)
     assert versioned_cache.cached("figure", ("g",), lambda: next(answers)) == "after"  # kept again
+
+
+def test_the_application_form_shows_why_an_association_is_closed_with_redis_down(client, cache_down):
+    """The reasons above the form are kept in Redis (applications.services.shown_application_blockers):
+    with Redis stopped or paused they are worked out directly, and a change shows at once."""
+    from tests.factories import ApplicationFactory, AssociationFactory, RepresentativeFactory
+
+    owner = RepresentativeFactory()
+    first, second = AssociationFactory(), AssociationFactory()
+    ApplicationFactory(organisation=owner.organisation, association=first, status="submitted")
+    client.force_login(owner.user)
+    url = reverse("applications:application-create")
+    assert client.get(url).status_code == 200  # warms the templates up, not timed
+    response, seconds = timed(lambda: client.get(url))
+    assert response.status_code == 200 and seconds < 3
+    assert set(response.context["form"].unavailable) == {first.pk}
+    ApplicationFactory(organisation=owner.organisation, association=second, status="submitted")
+    assert set(client.get(url).context["form"].unavailable) == {first.pk, second.pk}
